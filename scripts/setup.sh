@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs the project from its lock file into .venv. Needs only python3 (3.11+) and the package registries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v uv >/dev/null 2>&1; then
+  echo "setup: installing uv (the locked-dependency installer) with pip" >&2
+  python3 -m pip install --quiet --disable-pip-version-check uv
+fi
+uv sync --locked

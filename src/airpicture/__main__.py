@@ -1,0 +1,3 @@
+from airpicture.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,53 @@
+"""The ``airpicture`` command line.
+
+Each sub-command lives beside the stage it drives, in a module with two functions:
+``configure(parser: argparse.ArgumentParser) -> None`` and ``run(args: argparse.Namespace) -> int``.
+Only the chosen sub-command's module is imported, so ``airpicture --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from airpicture import __version__
+
+#: sub-command → (module, one-line summary). The names and their arguments are a contract (DESIGN.md).
+COMMANDS: dict[str, tuple[str, str]] = {}
+
+
+def _top_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="airpicture",
+        description="Open airspace surveillance: ingest, track, identify, watch, show, record.",
+        epilog="Commands:\n" + "\n".join(f"  {name:<10} {summary}" for name, (_, summary) in COMMANDS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"airpicture {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    parser.add_argument("command", nargs="?", choices=sorted(COMMANDS), metavar="COMMAND")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    top = _top_parser()
+    # Split global options from the sub-command and its own arguments.
+    split = next((i for i, a in enumerate(argv) if a in COMMANDS), len(argv))
+    top_args = top.parse_args(argv[: split + 1])
+    if top_args.command is None:
+        top.print_help()
+        return 2
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(top_args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    module_name, summary = COMMANDS[top_args.command]
+    module = importlib.import_module(module_name)
+    sub = argparse.ArgumentParser(prog=f"airpicture {top_args.command}", description=summary)
+    module.configure(sub)
+    args = sub.parse_args(argv[split + 1 :])
+    try:
+        return int(module.run(args) or 0)
+    except KeyboardInterrupt:
+        return 130

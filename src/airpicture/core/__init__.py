@@ -1,0 +1,1 @@
+"""Types, units, geodesy and the in-process bus shared by every stage."""
