@@ -1,0 +1,1 @@
+"""Decoders: raw surveillance frames (Mode S / ADS-B, ASTERIX) into Measurement tables."""

@@ -1,0 +1,60 @@
+"""The 6-bit ICAO character set of ADS-B identification (TC 1-4) and Comm-B BDS 2,0, vectorised.
+
+Eight 6-bit characters fill ME/MB bits 9-56. Index 32 is a space (padding); letters sit at 1-26 and digits at
+48-57; every other index is illegal and shows as ``#``, which makes a Comm-B reply fail the BDS 2,0 test.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+
+from airpicture.decode.modes._fields import U64
+
+CHARSET = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######"
+_CHAR_BYTES = np.frombuffer(CHARSET.encode("ascii"), dtype=np.uint8)
+_LEGAL = np.array([c != "#" for c in CHARSET])
+_INDEX = {c: i for i, c in enumerate(CHARSET) if c != "#"}
+
+
+def char_indices(me: NDArray[np.uint64]) -> NDArray[np.int64]:
+    """The eight 6-bit character indices of each message, shape (n, 8)."""
+    shifts = np.arange(42, -1, -6, dtype=np.uint64)
+    return ((me[:, None] >> shifts[None, :]) & U64(0x3F)).astype(np.int64)
+
+
+def all_legal(indices: NDArray[np.int64]) -> NDArray[np.bool_]:
+    return _LEGAL[indices].all(axis=1)
+
+
+def to_arrow(indices: NDArray[np.int64], valid: NDArray[np.bool_]) -> pa.StringArray:
+    """Callsigns as an Arrow string column, trailing spaces removed; null where not ``valid`` or blank.
+
+    Built straight from one byte buffer and an offsets array, so no Python string is created per row.
+    """
+    chars = _CHAR_BYTES[indices]  # (n, 8) ascii
+    non_space = chars != 0x20
+    # Length up to the last non-space character.
+    pos = np.arange(1, 9)
+    length = np.max(np.where(non_space, pos[None, :], 0), axis=1)
+    valid = valid & (length > 0)
+    length = np.where(valid, length, 0)
+    keep = pos[None, :] <= length[:, None]
+    data = chars[keep]
+    offsets = np.zeros(len(length) + 1, dtype=np.int32)
+    np.cumsum(length, out=offsets[1:])
+    n = len(length)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if not valid.all() else None
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data.tobytes()), bitmap)
+
+
+def encode(callsigns: list[str]) -> NDArray[np.uint64]:
+    """Callsigns (up to 8 characters, upper case) as the 48-bit character field, ready to shift into ME bits 9-56."""
+    out = np.zeros(len(callsigns), dtype=np.uint64)
+    for row, callsign in enumerate(callsigns):
+        value = 0
+        for c in callsign.upper().ljust(8)[:8]:
+            value = (value << 6) | _INDEX.get(c, 32)
+        out[row] = value
+    return out

@@ -1,0 +1,1 @@
+"""Sources: receiver feeds and recorded files turned into batches of raw frames (or Measurement tables for SBS)."""
