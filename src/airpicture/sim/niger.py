@@ -1,0 +1,536 @@
+"""The Niger scenario: traffic over the Niamey FIR seen by the sensors a Niger deployment could have.
+
+Traffic flies real aerodrome-to-aerodrome routes (positions from ``airportsdata`` through
+:mod:`airpicture.core.geography`): domestic links between Niamey, Agadez, Zinder, Maradi, Tahoua, Diffa and Arlit;
+flights to Niamey from Europe, North Africa and the Gulf of Guinea; trans-Saharan overflights between
+Paris/Algiers/Tripoli/Casablanca/Istanbul and Lagos/Abuja/Cotonou/Lomé/Accra; and west–east routes between
+Dakar/Bamako/Abidjan and N'Djamena/Khartoum/Addis Ababa. Routes are great circles between their listed points,
+cut to a 1,400 km circle around the system plane's centre; traffic outside it is not simulated.
+
+Callsigns, ICAO addresses (drawn from each operator's state allocation block), squawks, transponder equipage and
+the sensor sites are **illustrative**: plausible for the region, not copied from any real schedule or AIP. So is
+the restricted zone in :data:`ILLUSTRATIVE_ZONES` (Niger's ENR 5.1 areas are not published openly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import shapely.geometry
+from numpy.typing import NDArray
+
+from airpicture.core.geodesy import NIGER_PLANE_CENTRE, SystemPlane, haversine_m
+from airpicture.core.geography import aerodrome
+from airpicture.core.sensors import Sensor
+from airpicture.core.units import FT_TO_M, KT_TO_MPS, NM_TO_M
+from airpicture.sim.scenario import IdentityChange, Scenario, ScriptedEvent
+from airpicture.sim.sensor_models import AdsbNetwork, MlatModel, RadarModel
+from airpicture.sim.traffic import (
+    CLASSES,
+    EMERGENCIES,
+    GA,
+    JET,
+    TURBOPROP,
+    XPDR_ADSB,
+    XPDR_MODE_AC,
+    XPDR_MODE_S,
+    XPDR_NONE,
+    AircraftClass,
+    Fleet,
+    great_circle_points,
+    plane_scale,
+)
+
+#: 2025-01-15 10:00:00 UTC: the default, fixed start (a deterministic epoch; pass ``start_time_s`` for live use).
+DEFAULT_START_TIME_S = 1736935200.0
+AREA_RADIUS_M = 1400e3
+
+#: Illustrative airspace for the demo and the infringement event. NOT an AIP extract: Niger's restricted, danger
+#: and prohibited areas are not published in open sources.
+ILLUSTRATIVE_ZONES: list[dict] = [
+    {
+        "type": "Feature",
+        "properties": {
+            "name": "DRR-R1 ILLUSTRATIVE (not a real area)",
+            "kind": "restricted",
+            "floor_ft": 0.0,
+            "ceiling_ft": 6500.0,
+            "illustrative": True,
+        },
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [1.90, 13.66],
+                    [1.97, 13.63],
+                    [2.04, 13.67],
+                    [2.04, 13.75],
+                    [1.97, 13.79],
+                    [1.90, 13.76],
+                    [1.90, 13.66],
+                ]
+            ],
+        },
+    }
+]
+
+
+@dataclass(frozen=True)
+class Operator:
+    designator: str  # ICAO three-letter designator used as the callsign prefix
+    address_block: tuple[int, int]  # the state's ICAO 24-bit address allocation
+
+
+OPERATORS = {
+    "AFR": Operator("AFR", (0x380000, 0x3BFFFF)),  # France
+    "RAM": Operator("RAM", (0x020000, 0x027FFF)),  # Morocco
+    "DAH": Operator("DAH", (0x0A0000, 0x0A7FFF)),  # Algeria
+    "AAW": Operator("AAW", (0x018000, 0x01FFFF)),  # Libya
+    "THY": Operator("THY", (0x4B8000, 0x4BFFFF)),  # Türkiye
+    "ETH": Operator("ETH", (0x040000, 0x040FFF)),  # Ethiopia
+    "SKK": Operator("SKK", (0x088000, 0x088FFF)),  # ASKY (Togo)
+    "VRE": Operator("VRE", (0x038000, 0x038FFF)),  # Air Côte d'Ivoire
+    "VBW": Operator("VBW", (0x09C000, 0x09CFFF)),  # Air Burkina
+    "NIN": Operator("NIN", (0x062000, 0x062FFF)),  # Niger Airlines (Niger)
+    "MSR": Operator("MSR", (0x010000, 0x017FFF)),  # EgyptAir
+    "TUI": Operator("TUI", (0x448000, 0x44FFFF)),  # TUI (Belgium)
+    "APK": Operator("APK", (0x064000, 0x064FFF)),  # Air Peace (Nigeria)
+    "SEN": Operator("SEN", (0x070000, 0x070FFF)),  # Air Sénégal
+    "5U": Operator("5U", (0x062000, 0x062FFF)),  # Niger-registered general aviation (callsign = registration)
+}
+
+
+@dataclass(frozen=True)
+class RouteTemplate:
+    """A city pair (with its turning points), flown both ways by ``operators`` with ``per_hour`` flights each way."""
+
+    points: tuple[str, ...]
+    operators: tuple[str, ...]
+    per_hour: float
+    classes: tuple[AircraftClass, ...] = (JET,)
+
+
+ROUTES: tuple[RouteTemplate, ...] = (
+    # Domestic (via turning points).
+    RouteTemplate(("DRRN", "DRRT", "DRZA"), ("NIN",), 0.5, (TURBOPROP, JET)),
+    RouteTemplate(("DRRN", "DRRB", "DRRM", "DRZR"), ("NIN",), 0.5, (TURBOPROP, JET)),
+    RouteTemplate(("DRRN", "DRRC", "DRRM"), ("NIN",), 0.3, (TURBOPROP,)),
+    RouteTemplate(("DRRN", "DRRT"), ("NIN",), 0.3, (TURBOPROP,)),
+    RouteTemplate(("DRZA", "DRZT", "DRZR"), ("NIN",), 0.3, (TURBOPROP,)),
+    RouteTemplate(("DRZR", "DRZG", "DRZF"), ("NIN",), 0.2, (TURBOPROP,)),
+    RouteTemplate(("DRZA", "DRZL"), ("NIN",), 0.2, (TURBOPROP,)),
+    # International to/from Niamey.
+    RouteTemplate(("LFPG", "DAAT", "DRRN"), ("AFR",), 0.3),
+    RouteTemplate(("GMMN", "DRRN"), ("RAM",), 0.3),
+    RouteTemplate(("DAAG", "DAAT", "DRRN"), ("DAH",), 0.3),
+    RouteTemplate(("LTFM", "DRRN"), ("THY",), 0.2),
+    RouteTemplate(("HAAB", "FTTJ", "DRRN"), ("ETH",), 0.3),
+    RouteTemplate(("DXXX", "DRRN"), ("SKK",), 0.5, (JET, TURBOPROP)),
+    RouteTemplate(("DIAP", "DFFD", "DRRN"), ("VRE",), 0.4),
+    RouteTemplate(("DFFD", "DRRN"), ("VBW",), 0.3, (TURBOPROP, JET)),
+    RouteTemplate(("DNMM", "DRRN"), ("APK",), 0.3),
+    # Trans-Saharan overflights.
+    RouteTemplate(("LFPG", "DAAT", "DNMM"), ("AFR",), 0.6),
+    RouteTemplate(("LFPG", "DNAA"), ("AFR",), 0.4),
+    RouteTemplate(("LFPG", "DBBB"), ("AFR",), 0.3),
+    RouteTemplate(("EBBR", "DGAA"), ("TUI",), 0.3),
+    RouteTemplate(("DAAG", "DAAT", "DNAA"), ("DAH",), 0.3),
+    RouteTemplate(("HLLT", "DNMM"), ("AAW",), 0.3),
+    RouteTemplate(("HLLT", "DGAA"), ("AAW",), 0.2),
+    RouteTemplate(("GMMN", "DNAA"), ("RAM",), 0.4),
+    RouteTemplate(("GMMN", "DNKN"), ("RAM",), 0.2),
+    RouteTemplate(("LTFM", "DNMM"), ("THY",), 0.5),
+    RouteTemplate(("LTFM", "DXXX"), ("THY",), 0.3),
+    RouteTemplate(("HECA", "DNMM"), ("MSR",), 0.4),
+    RouteTemplate(("HECA", "DGAA"), ("MSR",), 0.3),
+    # West–east.
+    RouteTemplate(("GOBD", "GABS", "FTTJ"), ("SEN", "SKK"), 0.3),
+    RouteTemplate(("GABS", "HSSK"), ("ETH",), 0.3),
+    RouteTemplate(("GOBD", "HAAB"), ("ETH",), 0.4),
+    RouteTemplate(("DIAP", "FTTJ"), ("VRE",), 0.3),
+    RouteTemplate(("DFFD", "DRRN", "FTTJ"), ("SKK",), 0.3),
+    # General aviation, Niger-registered.
+    RouteTemplate(("DRRN", "DRRD"), ("5U",), 0.4, (GA,)),
+    RouteTemplate(("DRRN", "DRRE"), ("5U",), 0.3, (GA,)),
+    RouteTemplate(("DRRM", "DRZR"), ("5U",), 0.3, (GA,)),
+)
+
+
+@cache
+def _airports() -> dict:
+    import airportsdata
+
+    return airportsdata.load("ICAO")
+
+
+@cache
+def _aero_point(code: str) -> tuple[float, float, float]:
+    """(lat, lon, elevation m) of an aerodrome: Niger's from core.geography, others from one cached table load
+    (``geography.aerodrome`` reloads the whole airportsdata table per foreign code, 0.2 s each)."""
+    if code.startswith("DR"):
+        a = aerodrome(code)
+        return a.lat_deg, a.lon_deg, a.elevation_ft * FT_TO_M
+    row = _airports()[code]
+    return float(row["lat"]), float(row["lon"]), float(row["elevation"]) * FT_TO_M
+
+
+@dataclass
+class _Route:
+    lat: NDArray
+    lon: NDArray
+    departs: bool
+    lands: bool
+    origin_elev_m: float
+    dest_elev_m: float
+    length_m: float
+
+
+def build_route(points: list[tuple[float, float, float]], centre: tuple[float, float], radius_m: float) -> _Route:
+    """Great-circle legs between ``points`` (lat, lon, elevation), cut to the simulated circle.
+
+    Waypoints are the turning points plus one every ~250 km on long legs (airways' intermediate fixes), so the
+    straight legs flown in the plane stay within a few hundred metres of the great circle.
+    """
+    lat_all, lon_all, keep = [], [], []
+    for i in range(len(points) - 1):
+        la, lo = great_circle_points(points[i][0], points[i][1], points[i + 1][0], points[i + 1][1], 25e3)
+        start = 0 if i == 0 else 1
+        lat_all.append(la[start:])
+        lon_all.append(lo[start:])
+        k = np.zeros(len(la) - start, dtype=bool)
+        k[::10] = True
+        k[-1] = True
+        if start == 0:
+            k[0] = True
+        keep.append(k)
+    lat, lon, sel = np.concatenate(lat_all), np.concatenate(lon_all), np.concatenate(keep)
+    inside = haversine_m(centre[0], centre[1], lat, lon) <= radius_m
+    if not inside.any():
+        raise ValueError("route does not cross the simulated area")
+    i0, i1 = int(np.argmax(inside)), int(len(inside) - 1 - np.argmax(inside[::-1]))
+    sel = sel.copy()
+    sel[i0] = sel[i1] = True
+    pick = np.flatnonzero(sel[i0 : i1 + 1]) + i0
+    lat, lon = lat[pick], lon[pick]
+    length = float(haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]).sum())
+    return _Route(lat, lon, i0 == 0, i1 == len(inside) - 1, points[0][2], points[-1][2], length)
+
+
+class _FleetBuilder:
+    """Collects flights one by one (build time only), then hands the arrays to :class:`Fleet`."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.flights: list[dict] = []
+        self.used_addresses: set[int] = set()
+        self.used_callsigns: set[str] = set()
+
+    def address(self, operator: Operator) -> int:
+        lo, hi = operator.address_block
+        while True:
+            a = int(self.rng.integers(lo, hi + 1))
+            if a not in self.used_addresses:
+                self.used_addresses.add(a)
+                return a
+
+    def callsign(self, operator: Operator) -> str:
+        while True:
+            if operator.designator == "5U":
+                cs = "5U" + "".join(chr(65 + int(v)) for v in self.rng.integers(0, 26, 3))
+            else:
+                cs = f"{operator.designator}{int(self.rng.integers(1, 1000))}"
+            if cs not in self.used_callsigns:
+                self.used_callsigns.add(cs)
+                return cs
+
+    def squawk(self) -> int:
+        while True:
+            digits = self.rng.integers(0, 8, 4)
+            code = int("".join(str(int(d)) for d in digits))
+            if code >= 1000 and code not in (1200, 2000, 7000, 7500, 7600, 7700, 7777):
+                return code
+
+    def add(
+        self,
+        route_lat: NDArray,
+        route_lon: NDArray,
+        *,
+        cls: AircraftClass,
+        operator: str,
+        start_time_s: float,
+        along_m: float,
+        departs: bool,
+        lands: bool,
+        origin_elev_m: float,
+        dest_elev_m: float,
+        cruise_alt_ft: float | None = None,
+        cruise_tas_kt: float | None = None,
+        xpdr: int | None = None,
+        nacp: int | None = None,
+        callsign: str | None = None,
+        squawk: int | None = None,
+        ghost_receiver: int = -1,
+    ) -> int:
+        rng = self.rng
+        op = OPERATORS[operator]
+        if xpdr is None:
+            draw = rng.random()
+            if cls is GA:
+                xpdr = XPDR_ADSB if draw < 0.4 else (XPDR_MODE_S if draw < 0.7 else XPDR_MODE_AC)
+            else:
+                xpdr = XPDR_ADSB if draw < 0.88 else (XPDR_MODE_S if draw < 0.97 else XPDR_MODE_AC)
+        if nacp is None:
+            nacp = int(rng.choice([7, 8, 9, 10], p=[0.05, 0.45, 0.35, 0.15]))
+        if cruise_alt_ft is None:
+            lo, hi = cls.cruise_alt_ft
+            cruise_alt_ft = float(np.round((lo + (hi - lo) * rng.random()) / 1000.0) * 1000.0)
+        if cruise_tas_kt is None:
+            lo, hi = cls.cruise_tas_kt
+            cruise_tas_kt = float(lo + (hi - lo) * rng.random())
+        self.flights.append(
+            dict(
+                lat=np.asarray(route_lat),
+                lon=np.asarray(route_lon),
+                cls=CLASSES.index(cls),
+                start_time_s=start_time_s,
+                along_m=along_m,
+                depart_elev_m=origin_elev_m if departs else np.inf,
+                lands=lands,
+                dest_elev_m=dest_elev_m,
+                cruise_alt_m=cruise_alt_ft * FT_TO_M,
+                cruise_tas_mps=cruise_tas_kt * KT_TO_MPS,
+                icao24=self.address(op) if xpdr >= XPDR_MODE_S else 0,
+                callsign=callsign or self.callsign(op),
+                squawk=squawk if squawk is not None else (7000 if cls is GA else self.squawk()),
+                xpdr=xpdr,
+                nacp=nacp,
+                ghost_receiver=ghost_receiver,
+            )
+        )
+        return len(self.flights) - 1
+
+    def build(self, plane: SystemPlane) -> Fleet:
+        n = len(self.flights)
+        m = max(len(f["lat"]) for f in self.flights)
+        wx, wy = np.zeros((n, m)), np.zeros((n, m))
+        for i, f in enumerate(self.flights):
+            x, y = plane.to_xy(f["lat"], f["lon"])
+            wx[i, : len(x)], wy[i, : len(y)] = x, y
+            wx[i, len(x) :], wy[i, len(y) :] = x[-1], y[-1]
+
+        def col(name: str) -> NDArray:
+            return np.array([f[name] for f in self.flights])
+
+        fleet = Fleet(
+            plane,
+            route_x_m=wx,
+            route_y_m=wy,
+            n_waypoints=np.array([len(f["lat"]) for f in self.flights]),
+            cls=col("cls"),
+            cruise_alt_m=col("cruise_alt_m"),
+            cruise_tas_mps=col("cruise_tas_mps"),
+            start_time_s=col("start_time_s"),
+            lands=col("lands"),
+            cyclic=np.zeros(n, dtype=bool),
+            dest_elev_m=col("dest_elev_m"),
+            icao24=col("icao24"),
+            callsign=[f["callsign"] for f in self.flights],
+            squawk=col("squawk"),
+            xpdr=col("xpdr"),
+            nacp=col("nacp"),
+            ghost_receiver=col("ghost_receiver"),
+        )
+        # Along-route distances are ground metres; the plane stretches them by its scale (≤ 1.3 % here).
+        scale = plane_scale(wx[:, 0], wy[:, 0])
+        fleet.place_on_route(np.arange(n), col("along_m") * scale, col("depart_elev_m"))
+        return fleet
+
+
+def niger_sensors() -> tuple[list[Sensor], list[RadarModel], AdsbNetwork, MlatModel]:
+    """The sensors of the scenario (illustrative sites): 2 radars, 8 ADS-B receivers, a 5-site MLAT cluster."""
+    n_lat, n_lon, n_elev = _aero_point("DRRN")
+    a_lat, a_lon, a_elev = _aero_point("DRZA")
+    niamey = Sensor(
+        "niamey-psr-ssr", "psr_ssr", n_lat, n_lon, n_elev + 20.0, rotation_period_s=6.0,
+        sigma_range_m=60.0, sigma_azimuth_deg=0.07, range_max_m=250 * NM_TO_M,
+    )  # fmt: skip
+    agadez = Sensor(
+        "agadez-ssr", "ssr", a_lat, a_lon, a_elev + 20.0, rotation_period_s=10.0,
+        sigma_range_m=70.0, sigma_azimuth_deg=0.08, range_max_m=250 * NM_TO_M,
+    )  # fmt: skip
+    radars = [
+        RadarModel(niamey, sac=97, sic=1, pd_psr=0.9, pd_ssr=0.98, psr_range_max_m=100 * NM_TO_M,
+                   ssr_range_max_m=250 * NM_TO_M, clutter_per_scan=5.0, north_time_s=0.0),
+        RadarModel(agadez, sac=97, sic=2, pd_psr=0.0, pd_ssr=0.97, psr_range_max_m=0.0,
+                   ssr_range_max_m=250 * NM_TO_M, clutter_per_scan=0.0, north_time_s=3.0),
+    ]  # fmt: skip
+    receivers = []
+    for code in ("DRRN", "DRZA", "DRZR", "DRRM", "DRRT", "DRZF", "DRZL", "DRRI"):
+        lat, lon, elev = _aero_point(code)
+        receivers.append(Sensor(f"adsb-{code.lower()}", "adsb", lat, lon, elev + 15.0, range_max_m=400e3))
+    sites = [
+        (n_lat, n_lon, n_elev + 15.0),
+        (13.5128, 2.1128, 225.0),  # Niamey city
+        (13.3087, 2.3392, 200.0),  # Kollo
+        (13.6300, 2.3900, 230.0),  # Hamdallaye
+        (13.4000, 1.8800, 210.0),  # west of the river
+    ]
+    c_lat = float(np.mean([s[0] for s in sites]))
+    c_lon = float(np.mean([s[1] for s in sites]))
+    mlat_sensor = Sensor("mlat-niamey", "mlat", c_lat, c_lon, 220.0, sigma_h_m=30.0, range_max_m=350e3)
+    mlat = MlatModel(mlat_sensor, sites, baseline_m=30e3)
+    return [niamey, agadez, *receivers, mlat_sensor], radars, AdsbNetwork(receivers, p_receive=0.9), mlat
+
+
+def build_niger(
+    seed: int = 0,
+    start_time_s: float | None = None,
+    *,
+    events: bool = True,
+    n_aircraft: float = 60.0,
+    horizon_s: float = 7200.0,
+    dt_s: float = 1.0,
+    truth_period_s: float = 1.0,
+) -> Scenario:
+    """The Niger scenario: about ``n_aircraft`` airborne at once, traffic scheduled ``horizon_s`` ahead."""
+    rng = np.random.default_rng(seed)
+    t0 = DEFAULT_START_TIME_S if start_time_s is None else float(start_time_s)
+    plane = SystemPlane(*NIGER_PLANE_CENTRE)
+    builder = _FleetBuilder(rng)
+    routes = []
+    for tpl in ROUTES:
+        pts = [_aero_point(c) for c in tpl.points]
+        for way in (pts, pts[::-1]):
+            routes.append((tpl, build_route(way, NIGER_PLANE_CENTRE, AREA_RADIUS_M)))
+    # Mean flight time per route from its class mix; flight rates scaled so about n_aircraft fly at once.
+    durations = np.array([r.length_m / (0.85 * np.mean([c.cruise_tas_kt[0] for c in t.classes]) * KT_TO_MPS)
+                          for t, r in routes])  # fmt: skip
+    rates = np.array([t.per_hour / 3600.0 for t, _ in routes])
+    rates *= n_aircraft / float((rates * durations).sum())
+    for (tpl, route), rate, dur in zip(routes, rates, durations, strict=True):
+        count = rng.poisson(rate * (dur + horizon_s))
+        for start in np.sort(t0 - dur + (dur + horizon_s) * rng.random(count)):
+            cls = tpl.classes[int(rng.integers(len(tpl.classes)))]
+            op = tpl.operators[int(rng.integers(len(tpl.operators)))]
+            along = max(0.0, (t0 - start) / dur) * route.length_m
+            builder.add(
+                route.lat, route.lon, cls=cls, operator=op, start_time_s=max(start, t0), along_m=along,
+                departs=route.departs, lands=route.lands, origin_elev_m=route.origin_elev_m,
+                dest_elev_m=route.dest_elev_m,
+            )  # fmt: skip
+    sensors, radars, adsb, mlat = niger_sensors()
+    scripted, changes = _scripted(builder, plane, t0, sensors, adsb, events)
+    fleet = builder.build(plane)
+    sensor_index = {s.id: i for i, s in enumerate(sensors)}
+    models = [(sensor_index[r.sensor.id], r) for r in radars]
+    models.append((sensor_index[adsb.sensors[0].id], adsb))
+    models.append((sensor_index[mlat.sensor.id], mlat))
+    scenario = Scenario(
+        "niger", plane=plane, fleet=fleet, sensors=sensors, models=models, start_time_s=t0, rng=rng,
+        events=[_with_icao(e, fleet) for e in scripted], changes=changes, dt_s=dt_s, truth_period_s=truth_period_s,
+        extra={"zones": ILLUSTRATIVE_ZONES},
+    )  # fmt: skip
+    return scenario
+
+
+def _with_icao(event: ScriptedEvent, fleet: Fleet) -> ScriptedEvent:
+    if event.target_id is None or event.icao24 is not None:
+        return event
+    a = int(fleet.icao24[event.target_id])
+    return ScriptedEvent(event.kind, event.time_s, event.target_id, f"{a:06x}" if a else None, event.detail)
+
+
+def _straight(plane: SystemPlane, through: tuple[float, float], track_deg: float, before_m: float, after_m: float):
+    """Two-point route crossing ``through`` on a (plane) heading, ``before_m`` ground metres before it."""
+    x, y = plane.to_xy(through[0], through[1])
+    s = float(plane_scale(x, y))
+    u = np.array([np.sin(np.radians(track_deg)), np.cos(np.radians(track_deg))])
+    xs = np.array([x - u[0] * before_m * s, x + u[0] * after_m * s])
+    ys = np.array([y - u[1] * before_m * s, y + u[1] * after_m * s])
+    return plane.to_latlon(xs, ys)
+
+
+def _scripted(builder: _FleetBuilder, plane: SystemPlane, t0: float, sensors, adsb: AdsbNetwork, events: bool):
+    """The scripted aircraft and what happens to them. The primary-only GA aircraft is always there."""
+    out: list[ScriptedEvent] = []
+    changes: list[IdentityChange] = []
+    # A light aircraft with no transponder, Niamey → Dosso, inside the primary radar's cover all the way.
+    n = _aero_point("DRRN")
+    d = _aero_point("DRRD")
+    lat, lon = great_circle_points(n[0], n[1], d[0], d[1], 200e3)
+    builder.add(lat, lon, cls=GA, operator="5U", start_time_s=t0, along_m=25e3, departs=True, lands=True,
+                origin_elev_m=n[2], dest_elev_m=d[2], cruise_alt_ft=5500.0, cruise_tas_kt=115.0, xpdr=XPDR_NONE,
+                callsign="5UAGN")  # fmt: skip
+    if not events:
+        return out, changes
+    level = dict(departs=False, lands=False, origin_elev_m=0.0, dest_elev_m=0.0, along_m=0.0, start_time_s=t0)
+
+    # 1. Emergency: an arrival from Casablanca squawks 7700 and broadcasts an ADS-B general emergency.
+    lat, lon = _straight(plane, (15.2, 2.6), 190.0, 0.0, 190e3)
+    e1 = builder.add(lat, lon, cls=JET, operator="RAM", xpdr=XPDR_ADSB, nacp=9, cruise_alt_ft=33000.0,
+                     cruise_tas_kt=460.0, **level)  # fmt: skip
+    changes.append(IdentityChange(t0 + 120.0, e1, squawk=7700, emergency=EMERGENCIES.index("general")))
+    out.append(ScriptedEvent("emergency", t0 + 120.0, e1, None, {"squawk": "7700", "emergency": "general"}))
+
+    # 2. ADS-B emergency/priority status only (minimum fuel), Mode A code unchanged.
+    lat, lon = _straight(plane, (12.0, 1.8), 10.0, 0.0, 250e3)
+    e2 = builder.add(lat, lon, cls=JET, operator="SKK", xpdr=XPDR_ADSB, nacp=8, cruise_alt_ft=35000.0,
+                     cruise_tas_kt=450.0, **level)  # fmt: skip
+    changes.append(IdentityChange(t0 + 240.0, e2, emergency=EMERGENCIES.index("minfuel")))
+    out.append(ScriptedEvent("emergency", t0 + 240.0, e2, None, {"emergency": "minfuel", "adsb_only": True}))
+
+    # 3. Transponder switched off mid-flight: ADS-B, SSR and MLAT stop; the primary radar keeps it.
+    lat, lon = _straight(plane, (13.55, 2.75), 80.0, 0.0, 300e3)
+    e3 = builder.add(lat, lon, cls=TURBOPROP, operator="NIN", xpdr=XPDR_ADSB, nacp=9, cruise_alt_ft=18000.0,
+                     cruise_tas_kt=260.0, **level)  # fmt: skip
+    changes.append(IdentityChange(t0 + 180.0, e3, xpdr=XPDR_NONE))
+    out.append(ScriptedEvent("transponder_off", t0 + 180.0, e3, None, {}))
+
+    # 4. Infringement: a light aircraft flies into the illustrative restricted zone 300 s after the start.
+    zone = ILLUSTRATIVE_ZONES[0]
+    poly = shapely.geometry.shape(zone["geometry"])
+    tpl_lat, tpl_lon = great_circle_points(13.45, 2.20, 14.2, 1.467, 1e3)
+    inside = np.array([poly.contains(shapely.geometry.Point(lo, la)) for la, lo in zip(tpl_lat, tpl_lon, strict=True)])
+    entry = int(np.argmax(inside))
+    entry_lat, entry_lon = float(tpl_lat[entry]), float(tpl_lon[entry])
+    track = float(np.degrees(np.arctan2(*np.subtract(plane.to_xy(14.2, 1.467), plane.to_xy(13.45, 2.20)))))
+    gs_kt = 120.0
+    lat, lon = _straight(plane, (entry_lat, entry_lon), track, 300.0 * gs_kt * KT_TO_MPS, 60e3)
+    e4 = builder.add(lat, lon, cls=GA, operator="5U", xpdr=XPDR_ADSB, nacp=9, cruise_alt_ft=4500.0,
+                     cruise_tas_kt=gs_kt, **level)  # fmt: skip
+    out.append(ScriptedEvent("airspace_infringement", t0 + 300.0, e4, None,
+                             {"zone": zone["properties"]["name"], "entry_lat_deg": entry_lat,
+                              "entry_lon_deg": entry_lon}))  # fmt: skip
+
+    # 5. Spoofed ADS-B: a ghost heard by the Niamey receiver only, with no aircraft (and no radar echo) behind it.
+    ghost_rx = next(i for i, s in enumerate(adsb.sensors) if s.id == "adsb-drrn")
+    start_s, end_s, ghost_kt = 60.0, 540.0, 450.0
+    lat, lon = _straight(plane, (13.9, 3.6), 260.0, 0.0, (end_s - start_s) * ghost_kt * KT_TO_MPS)
+    e5 = builder.add(lat, lon, cls=JET, operator="AFR", xpdr=XPDR_ADSB, nacp=9, cruise_alt_ft=35000.0,
+                     cruise_tas_kt=ghost_kt, callsign="AFR1999", ghost_receiver=ghost_rx,
+                     **{**level, "start_time_s": t0 + start_s})  # fmt: skip
+    out.append(ScriptedEvent("spoofing", t0 + start_s, None, None,
+                             {"ghost": e5, "receiver": "adsb-drrn", "until_s": t0 + end_s}))  # fmt: skip
+
+    # 6. Two jets converging at FL350 (STCA): closest approach 1.5 NM at t0 + 420 s.
+    cpa_s, gs_a, gs_b, miss_m = 420.0, 460.0, 470.0, 1.5 * NM_TO_M
+    centre = (15.6, 4.4)
+    lat, lon = _straight(plane, centre, 20.0, cpa_s * gs_a * KT_TO_MPS, 400e3)
+    a = builder.add(lat, lon, cls=JET, operator="AFR", xpdr=XPDR_ADSB, nacp=9, cruise_alt_ft=35000.0,
+                    cruise_tas_kt=gs_a, **level)  # fmt: skip
+    # B crosses A's line so that at A's crossing time it is `miss_m` from A, perpendicular to the relative motion.
+    ua = np.array([np.sin(np.radians(20.0)), np.cos(np.radians(20.0))])
+    ub = np.array([np.sin(np.radians(140.0)), np.cos(np.radians(140.0))])
+    rel = ub * gs_b - ua * gs_a
+    perp = np.array([rel[1], -rel[0]]) / np.hypot(*rel)
+    cx, cy = plane.to_xy(*centre)
+    s = float(plane_scale(cx, cy))
+    b_lat, b_lon = plane.to_latlon(cx + perp[0] * miss_m * s, cy + perp[1] * miss_m * s)
+    lat, lon = _straight(plane, (float(b_lat), float(b_lon)), 140.0, cpa_s * gs_b * KT_TO_MPS, 400e3)
+    b = builder.add(lat, lon, cls=JET, operator="ETH", xpdr=XPDR_ADSB, nacp=9, cruise_alt_ft=35000.0,
+                    cruise_tas_kt=gs_b, **level)  # fmt: skip
+    out.append(ScriptedEvent("stca", t0 + cpa_s, a, None,
+                             {"other_target_id": b, "min_separation_m": miss_m, "level_ft": 35000.0}))  # fmt: skip
+    return out, changes
