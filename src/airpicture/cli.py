@@ -16,12 +16,6 @@ from airpicture import __version__
 
 #: sub-command → (module, one-line summary). The names and their arguments are a contract (DESIGN.md).
 COMMANDS: dict[str, tuple[str, str]] = {
-    "decode": ("airpicture.decode.command_decode", "decode a Mode S (beast/avr/sbs/rawcsv) or ASTERIX file to Measurements"),
-    "replay": ("airpicture.record.command_replay", "replay a recording: re-track its measurements or play its tracks"),
-    "history": ("airpicture.record.command_history", "query a recording: aircraft, volume, alerts, snapshot, export"),
-    "gateway": ("airpicture.distribute.command_gateway", "distributed: publish a sensor's measurements to NATS"),
-    "tracker-node": ("airpicture.distribute.command_tracker_node", "distributed: track measurements from NATS"),
-    "recorder": ("airpicture.distribute.command_recorder", "distributed: record NATS traffic into DuckDB"),
     "coverage": ("airpicture.coverage.command_coverage", "sensor coverage over terrain, gaps, where to add receivers"),
     "simulate": ("airpicture.sim.command_simulate", "simulate Niger or stress traffic: measurements, truth, sensors"),
 }
