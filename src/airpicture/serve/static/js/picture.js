@@ -1,0 +1,136 @@
+// The client's copy of the air picture: structure-of-arrays in typed arrays, one slot per track.
+// Frames (see airpicture/serve/encoding.py) are viewed in place as typed arrays: no parsing, no per-field objects.
+
+const MAGIC = 0x43495041; // "APIC" little-endian
+export const HISTORY = 8; // history dots kept per track
+export const HISTORY_PERIOD_S = 4; // one dot every 4 s, like a radar's plot history
+
+const COLUMNS = [
+  ['track_id', Uint32Array], ['lat', Float32Array], ['lon', Float32Array], ['alt', Int16Array], ['gs', Uint16Array],
+  ['trk', Uint16Array], ['vr', Int16Array], ['sigma', Uint16Array], ['age', Uint16Array], ['flags', Uint8Array],
+];
+
+const FIELDS = {
+  id: Uint32Array, lat: Float32Array, lon: Float32Array, alt: Int16Array, gs: Uint16Array, trk: Uint16Array,
+  vr: Int16Array, sigma: Uint16Array, age: Uint16Array, flags: Uint8Array, updated: Float64Array,
+  histTime: Float64Array, histN: Uint8Array, histHead: Uint8Array,
+};
+const STRING_FIELDS = ['icao', 'callsign', 'squawk', 'sources', 'fpl'];
+
+export function decodeFrame(buffer) {
+  const view = new DataView(buffer);
+  if (view.getUint32(0, true) !== MAGIC || view.getUint8(4) !== 1) throw new Error('not an airpicture frame');
+  const kind = view.getUint8(5);
+  const n = view.getUint32(8, true);
+  const nRemoved = view.getUint32(12, true);
+  const nIdent = view.getUint32(16, true);
+  const blobBytes = view.getUint32(20, true);
+  const time = view.getFloat64(24, true);
+  let offset = 32;
+  const cols = {};
+  for (const [name, Type] of COLUMNS) {
+    cols[name] = new Type(buffer, offset, n);
+    offset += n * Type.BYTES_PER_ELEMENT;
+    offset += (4 - (offset % 4)) % 4;
+  }
+  const removed = new Uint32Array(buffer, offset, nRemoved);
+  offset += 4 * nRemoved;
+  const identIds = new Uint32Array(buffer, offset, nIdent);
+  offset += 4 * nIdent;
+  const blob = nIdent ? new TextDecoder().decode(new Uint8Array(buffer, offset, blobBytes)) : '';
+  if (offset + blobBytes !== buffer.byteLength) throw new Error('frame length does not match its header');
+  return { kind, time, n, cols, removed, identIds, idents: nIdent ? blob.split('\x1e') : [] };
+}
+
+export class Picture {
+  constructor(capacity = 1024) {
+    this.count = 0; // slots in use: 0..count-1 (dense; removal moves the last slot into the hole)
+    this.time = 0;
+    this.slotOf = new Map();
+    this.allocate(capacity);
+  }
+
+  allocate(capacity) {
+    const grow = (old, Type, per = 1) => {
+      const a = new Type(capacity * per);
+      if (old) a.set(old.subarray(0, this.count * per));
+      return a;
+    };
+    for (const [k, Type] of Object.entries(FIELDS)) this[k] = grow(this[k], Type);
+    this.histLat = grow(this.histLat, Float32Array, HISTORY);
+    this.histLon = grow(this.histLon, Float32Array, HISTORY);
+    for (const k of STRING_FIELDS) if (!this[k]) this[k] = [];
+    this.capacity = capacity;
+  }
+
+  apply(frame) {
+    const { cols, n } = frame;
+    if (frame.kind === 1) this.clear();
+    this.time = frame.time;
+    for (let i = 0; i < frame.removed.length; i++) this.remove(frame.removed[i]);
+    if (this.count + n > this.capacity) this.allocate(Math.max(this.capacity * 2, this.count + n));
+    const ids = cols.track_id;
+    for (let i = 0; i < n; i++) {
+      const id = ids[i];
+      let s = this.slotOf.get(id);
+      if (s === undefined) {
+        s = this.count++;
+        this.slotOf.set(id, s);
+        this.id[s] = id;
+        this.histN[s] = 0; this.histHead[s] = 0; this.histTime[s] = -1e12;
+        this.icao[s] = ''; this.callsign[s] = ''; this.squawk[s] = ''; this.sources[s] = ''; this.fpl[s] = '';
+      }
+      const lat = cols.lat[i];
+      const lon = cols.lon[i];
+      // History: a dot at the previous position every HISTORY_PERIOD_S.
+      if (this.updated[s] > 0 && frame.time - this.histTime[s] >= HISTORY_PERIOD_S) {
+        const h = s * HISTORY + this.histHead[s];
+        this.histLat[h] = this.lat[s]; this.histLon[h] = this.lon[s];
+        this.histHead[s] = (this.histHead[s] + 1) % HISTORY;
+        if (this.histN[s] < HISTORY) this.histN[s]++;
+        this.histTime[s] = frame.time;
+      }
+      this.lat[s] = lat; this.lon[s] = lon; this.alt[s] = cols.alt[i]; this.gs[s] = cols.gs[i];
+      this.trk[s] = cols.trk[i]; this.vr[s] = cols.vr[i]; this.sigma[s] = cols.sigma[i]; this.age[s] = cols.age[i];
+      this.flags[s] = cols.flags[i]; this.updated[s] = frame.time;
+    }
+    for (let i = 0; i < frame.identIds.length; i++) {
+      const s = this.slotOf.get(frame.identIds[i]);
+      if (s === undefined) continue;
+      const f = frame.idents[i].split('\x1f');
+      this.icao[s] = f[0] || ''; this.callsign[s] = (f[1] || '').trim(); this.squawk[s] = f[2] || '';
+      this.sources[s] = f[3] || ''; this.fpl[s] = f[4] || '';
+    }
+  }
+
+  clear() {
+    this.count = 0;
+    this.slotOf.clear();
+  }
+
+  remove(id) {
+    const s = this.slotOf.get(id);
+    if (s === undefined) return;
+    this.slotOf.delete(id);
+    const last = --this.count;
+    if (s !== last) this.moveSlot(last, s);
+  }
+
+  moveSlot(from, to) {
+    for (const k of Object.keys(FIELDS)) this[k][to] = this[k][from];
+    this.histLat.copyWithin(to * HISTORY, from * HISTORY, (from + 1) * HISTORY);
+    this.histLon.copyWithin(to * HISTORY, from * HISTORY, (from + 1) * HISTORY);
+    for (const k of STRING_FIELDS) this[k][to] = this[k][from];
+    this.slotOf.set(this.id[to], to);
+  }
+
+  // Decoded values (nulls as null) for one slot.
+  altFt(s) { return this.alt[s] === -32768 ? null : this.alt[s] * 10; }
+  gsKt(s) { return this.gs[s] === 65535 ? null : this.gs[s] / 10; }
+  trackDeg(s) { return this.trk[s] === 65535 ? null : this.trk[s] / 100; }
+  vrFpm(s) { return this.vr[s] === -32768 ? null : this.vr[s]; }
+  sigmaM(s) { return this.sigma[s] === 65535 ? null : this.sigma[s]; }
+  status(s) { return ['tentative', 'confirmed', 'coasting', null][this.flags[s] & 3]; }
+  cooperative(s) { return (this.flags[s] & 8) ? null : Boolean(this.flags[s] & 4); }
+  name(s) { return this.callsign[s] || (this.icao[s] ? this.icao[s].toUpperCase() : `T${this.id[s]}`); }
+}
