@@ -156,17 +156,18 @@ def read_beast(
     sensor: str = "rx",
     start_time_s: float | None = None,
     batch_bytes: int = 1 << 22,
+    rejected: dict[str, int] | None = None,
 ) -> Iterator[ModeSFrames]:
     """Frames of a Beast file (or bytes), batch by batch.
 
     A capture's counter is relative, so ``start_time_s`` sets the epoch of its first frame; by default a file is
     placed so that its last frame falls on the file's modification time (when the capture stopped being written),
-    bytes start at 0.
+    bytes start at 0. Damaged input is counted by reason into ``rejected``.
     """
     if isinstance(source, bytes | bytearray | memoryview):
         parser = BeastParser(sensor, start_time_s if start_time_s is not None else 0.0)
         yield parser.feed(bytes(source), final=True)
-        read_beast.last_rejected = parser.rejected  # type: ignore[attr-defined]
+        _merge(rejected, parser.rejected)
         return
     path = Path(source)
     if start_time_s is None:
@@ -181,7 +182,13 @@ def read_beast(
                 yield frames
             if final:
                 break
-    read_beast.last_rejected = parser.rejected  # type: ignore[attr-defined]
+    _merge(rejected, parser.rejected)
+
+
+def _merge(into: dict[str, int] | None, counts: dict[str, int]) -> None:
+    if into is not None:
+        for key, value in counts.items():
+            into[key] = into.get(key, 0) + value
 
 
 def _file_start_time(path: Path) -> float:

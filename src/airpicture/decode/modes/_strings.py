@@ -12,9 +12,7 @@ _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 def _fixed_width(chars: NDArray[np.uint8], valid: NDArray[np.bool_] | None) -> pa.StringArray:
     n, width = chars.shape
     offsets = (np.arange(n + 1, dtype=np.int32) * width).astype(np.int32)
-    bitmap = None
-    if valid is not None and not valid.all():
-        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    bitmap = None if valid is None else _bitmap(valid)
     return pa.StringArray.from_buffers(
         n, pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(chars).tobytes()), bitmap
     )
@@ -36,10 +34,50 @@ def squawk_strings(squawk: NDArray[np.int16]) -> pa.StringArray:
     return _fixed_width(chars, valid)
 
 
+def _bitmap(valid: NDArray[np.bool_]) -> pa.Buffer | None:
+    return None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
+def numeric(values: NDArray, valid: NDArray[np.bool_] | None = None) -> pa.Array:
+    """A numpy column as Arrow without going through ``pa.array`` (which imports pandas, seconds, on first use)."""
+    values = np.ascontiguousarray(values)
+    if values.dtype == np.bool_:
+        data = pa.py_buffer(np.packbits(values, bitorder="little"))
+        arrow_type = pa.bool_()
+    else:
+        data = pa.py_buffer(values)
+        arrow_type = pa.from_numpy_dtype(values.dtype)
+    bitmap = None if valid is None else _bitmap(valid)
+    return pa.Array.from_buffers(arrow_type, values.size, [bitmap, data])
+
+
+def floats(values: NDArray) -> pa.Array:
+    """float64 column, NaN as null."""
+    values = np.asarray(values, dtype=np.float64)
+    return numeric(values, ~np.isnan(values))
+
+
+def small_ints(values: NDArray) -> pa.Array:
+    """int8 column, negative as null."""
+    values = np.asarray(values, dtype=np.int8)
+    return numeric(values, values >= 0)
+
+
+def string_list(labels: list[str | None]) -> pa.StringArray:
+    """A short list of Python strings as Arrow (None as null), built from buffers like the rest."""
+    encoded = [(label or "").encode("utf-8") for label in labels]
+    offsets = np.zeros(len(labels) + 1, dtype=np.int32)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    valid = np.array([label is not None for label in labels], dtype=bool)
+    return pa.StringArray.from_buffers(
+        len(labels), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)), _bitmap(valid) if len(labels) else None
+    )
+
+
 def enum_strings(codes: NDArray, labels: list[str | None]) -> pa.Array:
     """Small integer codes as text through a dictionary (null for negative codes or None labels)."""
     codes = np.asarray(codes, dtype=np.int64)
-    dictionary = pa.array(labels, type=pa.string())
-    mask = (codes < 0) | (codes >= len(labels))
-    indices = pa.array(np.where(mask, 0, codes).astype(np.int32), mask=mask)
+    dictionary = string_list(labels)
+    valid = (codes >= 0) & (codes < len(labels))
+    indices = numeric(np.where(valid, codes, 0).astype(np.int32), valid)
     return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())

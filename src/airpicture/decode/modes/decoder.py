@@ -28,7 +28,7 @@ from airpicture.core.schema import MEASUREMENT
 from airpicture.decode.modes import _callsign, adsb, commb, cpr
 from airpicture.decode.modes._altcode import ac13_to_ft, id13_to_squawk
 from airpicture.decode.modes._fields import U64, header32, message56
-from airpicture.decode.modes._strings import enum_strings, icao24_strings, squawk_strings
+from airpicture.decode.modes._strings import enum_strings, floats, icao24_strings, numeric, small_ints, squawk_strings
 from airpicture.decode.modes.crc import one_bit_error_position, syndrome
 from airpicture.decode.modes.state import AircraftState
 from airpicture.sources.frames import ModeSFrames
@@ -113,12 +113,10 @@ class ModeSDecoder:
                 "icao24": icao24_strings(c["address"][:k]),
                 "callsign": _callsign.to_arrow(_callsign.char_indices(callsign_bits), callsign_bits != 0),
                 "squawk": squawk_strings(c["squawk"][:k]),
-                "last_seen_s": c["last_seen_s"][:k],
-                "lat_deg": pa.array(c["pos_lat"][:k], from_pandas=True),
-                "lon_deg": pa.array(c["pos_lon"][:k], from_pandas=True),
-                "position_time_s": pa.array(
-                    np.where(np.isfinite(c["pos_t"][:k]), c["pos_t"][:k], np.nan), from_pandas=True
-                ),
+                "last_seen_s": numeric(c["last_seen_s"][:k].copy()),
+                "lat_deg": _f(c["pos_lat"][:k]),
+                "lon_deg": _f(c["pos_lon"][:k]),
+                "position_time_s": _f(np.where(np.isfinite(c["pos_t"][:k]), c["pos_t"][:k], np.nan)),
             }
         )
 
@@ -578,8 +576,8 @@ class ModeSDecoder:
         sq = cols.squawk[idx]
         return pa.Table.from_arrays(
             [
-                pa.array(frames.time_s[idx]),
-                pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, np.int32)), pa.array([sensor])).cast(pa.string()),
+                numeric(frames.time_s[idx].astype(np.float64)),
+                enum_strings(np.zeros(n, np.int8), [sensor]),
                 enum_strings(cols.kind[idx], KIND_LABELS),
                 _f(cols.lat[idx]),
                 _f(cols.lon[idx]),
@@ -597,12 +595,12 @@ class ModeSDecoder:
                 _i8(cols.nacp[idx]),
                 _i8(cols.nic[idx]),
                 enum_strings(cols.emergency[idx], adsb.EMERGENCY_LABELS),
-                pa.array(cols.spi[idx]),
-                pa.array(cols.df[idx].astype(np.int8)),
+                numeric(cols.spi[idx]),
+                numeric(cols.df[idx].astype(np.int8)),
                 _i8(tc),
                 enum_strings(cols.bds[idx], commb.BDS_LABELS),
-                pa.array(cols.verified[idx]),
-                pa.array(cols.surface[idx]),
+                numeric(cols.verified[idx]),
+                numeric(cols.surface[idx]),
                 _i8(cols.category[idx]),
                 _f(cols.heading[idx]),
                 _f(cols.ias[idx]),
@@ -621,13 +619,8 @@ class ModeSDecoder:
         )
 
 
-def _f(values: NDArray) -> pa.Array:
-    return pa.array(values, type=pa.float64(), from_pandas=True)
-
-
-def _i8(values: NDArray) -> pa.Array:
-    values = np.asarray(values, dtype=np.int8)
-    return pa.array(values, mask=values < 0, type=pa.int8())
+_f = floats
+_i8 = small_ints
 
 
 OUTPUT_SCHEMA = pa.schema(
