@@ -47,14 +47,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _parse_levels(text: str, messages: list[str]) -> list[float]:
     levels = []
-    for part in text.split(","):
-        part = part.strip().upper().removeprefix("FL")
+    for raw in text.split(","):
+        part = raw.strip().upper().removeprefix("FL")
         if not part:
             continue
         try:
             levels.append(float(part))
         except ValueError:
-            messages.append(f"level {part!r} is not a number: skipped")
+            messages.append(f"level {raw.strip()!r} is not a number: skipped")
     return levels
 
 
@@ -224,8 +224,10 @@ def run(args: argparse.Namespace) -> int:
 
     from airpicture.coverage.export import coverage_features, display_layer, write_geojson
 
-    write_geojson(out / "coverage.geojson", coverage_features(result), name="airpicture coverage")
-    (out / "coverage_layer.geojson").write_text(json.dumps(display_layer(result), separators=(",", ":")) + "\n")
+    features = coverage_features(result)
+    write_geojson(out / "coverage.geojson", features, name="airpicture coverage")
+    layer = display_layer(result, features=features)
+    (out / "coverage_layer.geojson").write_text(json.dumps(layer, separators=(",", ":")) + "\n", encoding="utf-8")
     maps: list[str] = []
     if not args.no_maps:
         from airpicture.coverage.maps import coverage_map, outline_map

@@ -105,12 +105,16 @@ def coverage_features(result: CoverageResult, per_sensor: bool = True) -> list[d
     return features
 
 
-def display_layer(result: CoverageResult, clip: str = "FIR") -> dict:
-    """The web display's layer: redundancy polygons per level (no per-sensor detail), plus the sensor sites."""
+def display_layer(result: CoverageResult, clip: str = "FIR", features: list[dict] | None = None) -> dict:
+    """The web display's layer: redundancy polygons per level (no per-sensor detail), plus the sensor sites.
+
+    ``features`` from :func:`coverage_features` are reused when given (polygons are the slow part).
+    """
     features = [
         f
-        for f in coverage_features(result, per_sensor=False)
-        if f["properties"]["clip"] == clip and f["geometry"].get("coordinates") != []
+        for f in (features if features is not None else coverage_features(result, per_sensor=False))
+        if f["properties"]["layer"] == "coverage"
+        if f["properties"]["clip"] == clip and f["properties"]["area_km2"] > 0
     ]
     for site in result.sites:
         features.append(

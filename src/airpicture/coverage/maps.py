@@ -13,9 +13,33 @@ from shapely.geometry.base import BaseGeometry
 
 from airpicture.core.geography import Aerodrome
 from airpicture.coverage.analysis import CoverageResult, LevelCoverage, SensorSite
+from airpicture.coverage.grid import CoverageGrid
 
 #: Colours for 1, 2, 3 and ≥4 sensors (0 stays transparent over the terrain).
 COUNT_COLOURS = ("#fdd49e", "#a6bddb", "#3690c0", "#034e7b")
+
+
+#: Images are thinned to about the figure's pixel width before drawing: resampling a 1,300-cell-wide grid is slow.
+MAX_IMAGE_CELLS = 660
+
+
+def _thin(image: NDArray, grid: CoverageGrid) -> tuple[NDArray, tuple[float, float, float, float]]:
+    """Block-maximum of an image so that its width is at most :data:`MAX_IMAGE_CELLS` (the map shows no finer),
+    with the extent it then covers (NaN cells are ignored)."""
+    factor = max(-(-image.shape[1] // MAX_IMAGE_CELLS), 1)
+    rows, cols = (-(-image.shape[0] // factor)) * factor, (-(-image.shape[1] // factor)) * factor
+    fill = np.nan if np.issubdtype(image.dtype, np.floating) else 0
+    padded = np.full((rows, cols), fill, dtype=image.dtype)
+    padded[: image.shape[0], : image.shape[1]] = image
+    blocks = padded.reshape(rows // factor, factor, cols // factor, factor)
+    step = grid.step_deg * factor
+    extent = (
+        grid.lon_min_deg,
+        grid.lon_min_deg + blocks.shape[2] * step,
+        grid.lat_max_deg - blocks.shape[0] * step,
+        grid.lat_max_deg,
+    )
+    return np.fmax.reduce(blocks, axis=(1, 3)), extent
 
 
 def _figure(result: CoverageResult):
@@ -28,8 +52,8 @@ def _figure(result: CoverageResult):
     fig, ax = plt.subplots(figsize=(8.0, 6.2), dpi=80)
     lat_mid = (grid.extent[2] + grid.extent[3]) / 2
     ax.set_aspect(1.0 / math.cos(math.radians(lat_mid)))
-    terrain = np.ma.masked_less(result.terrain_cells_m, -1000)
-    ax.imshow(terrain, extent=grid.extent, cmap="Greys", vmin=-800, vmax=3500, interpolation="nearest", alpha=0.6)
+    terrain, extent = _thin(result.terrain_cells_m, grid)
+    ax.imshow(terrain, extent=extent, cmap="Greys", vmin=-800, vmax=3500, interpolation="nearest", alpha=0.6)
     return fig, ax, plt
 
 
@@ -58,8 +82,8 @@ def _decorate(
     receivers = [s for s in result.sites if s.is_receiver]
     if radars:
         ax.scatter(
-            [s.lon_deg for s in radars], [s.lat_deg for s in radars], marker="^", s=50, c="#e31a1c",
-            edgecolors="white", zorder=5, label="radar",
+            [s.lon_deg for s in radars], [s.lat_deg for s in radars], marker="^", s=90, c="#e31a1c",
+            edgecolors="black", linewidths=0.5, zorder=6, label="radar",
         )  # fmt: skip
     if receivers:
         ax.scatter(
@@ -104,8 +128,9 @@ def coverage_map(
     layer = level.count if count is None else count
     cmap = ListedColormap(COUNT_COLOURS)
     norm = BoundaryNorm([0.5, 1.5, 2.5, 3.5, 4.5], cmap.N)
+    image, extent = _thin(_count_image(layer, result.region_mask), result.grid)
     ax.imshow(
-        _count_image(layer, result.region_mask), extent=result.grid.extent, cmap=cmap, norm=norm,
+        image, extent=extent, cmap=cmap, norm=norm,
         interpolation="nearest", alpha=0.85,
     )  # fmt: skip
     _decorate(ax, result, fir, national, aerodromes, proposed)

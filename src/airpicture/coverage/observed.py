@@ -107,21 +107,21 @@ def estimate_receiver_position(
     horizon = _horizon_m(np.asarray(alt_m, dtype=np.float64), antenna_m, k)
     if lat.size == 0:
         raise ValueError("no decoded positions: the receiver position cannot be estimated")
-    if lat.size > 4000:  # the most constraining positions: the lowest (shortest horizon) and a spread of others
-        keep = np.unique(np.concatenate([np.argsort(horizon)[:2000], np.linspace(0, lat.size - 1, 2000).astype(int)]))
+    if lat.size > 1500:  # the most constraining positions: the lowest (shortest horizon) and a spread of others
+        keep = np.unique(np.concatenate([np.argsort(horizon)[:750], np.linspace(0, lat.size - 1, 750).astype(int)]))
         lat, lon, horizon = lat[keep], lon[keep], horizon[keep]
     c_lat, c_lon = float(np.median(lat)), float(np.median(lon))
     span = max(float(np.ptp(lat)), float(np.ptp(lon) * math.cos(math.radians(c_lat))), 0.5) + 2.0
     best = (c_lat, c_lon, float("inf"))
-    for _ in range(6):
-        offsets = np.linspace(-span, span, 41)
+    for _ in range(7):
+        offsets = np.linspace(-span, span, 31)
         g_lat = np.clip(best[0] + offsets[:, None] + 0 * offsets[None, :], -89.0, 89.0).ravel()
         g_lon = (best[1] + offsets[None, :] / max(math.cos(math.radians(best[0])), 0.1) + 0 * offsets[:, None]).ravel()
         slack = (haversine_m(g_lat[:, None], g_lon[:, None], lat[None, :], lon[None, :]) - horizon[None, :]).max(axis=1)
         i = int(np.argmin(slack))
         if slack[i] <= best[2]:
             best = (float(g_lat[i]), float(g_lon[i]), float(slack[i]))
-        span /= 5.0
+        span /= 4.0
     return ReceiverPosition(
         best[0], best[1], known=False,
         method=f"estimated: minimax radio-horizon fit to {lat.size} decoded positions (antenna {antenna_m:.0f} m)",
@@ -245,24 +245,37 @@ def compare_observed(
     return out
 
 
+def _frame_reader(fmt: str):
+    """The frame reader for a recording format (``airpicture.sources``), wherever the sources stage defines it."""
+    import importlib
+
+    names = {"beast": ("read_beast", "beast"), "avr": ("read_avr", "text"), "rawcsv": ("read_rawcsv", "text")}
+    if fmt not in names:
+        raise ValueError(f"recording format {fmt!r}: expected one of {', '.join(names)} (or a Measurement table)")
+    function, module = names[fmt]
+    for candidate in (f"airpicture.sources.{module}", "airpicture.sources.frames"):
+        try:
+            reader = getattr(importlib.import_module(candidate), function, None)
+        except ImportError:
+            reader = None
+        if reader is not None:
+            return reader
+    raise ImportError(f"no {function} in airpicture.sources: this installation cannot read {fmt} recordings")
+
+
 def decode_recording(path: str | Path, fmt: str, sensor: str | None = None) -> tuple[pa.Table, dict[str, int]]:
     """Decode a Mode S recording with airpicture's own decoder into a Measurement table (and rejection counts)."""
     from airpicture.decode.modes import ModeSDecoder
-    from airpicture.sources import frames as frame_readers
 
-    readers = {"beast": "read_beast", "avr": "read_avr", "rawcsv": "read_rawcsv"}
-    if fmt not in readers:
-        raise ValueError(f"recording format {fmt!r}: expected one of {', '.join(readers)} (or a Measurement table)")
-    reader = getattr(frame_readers, readers[fmt])
+    reader = _frame_reader(fmt)
     name = sensor or Path(path).stem
+    rejected: dict[str, int] = {}
     decoder = ModeSDecoder(sensor=name)
-    tables = [decoder.decode(batch) for batch in reader(path)]
+    tables = [decoder.decode(batch) for batch in reader(str(path), sensor=name, rejected=rejected)]
     tables = [t for t in tables if t.num_rows]
-    table = (
-        pa.concat_tables(tables, promote_options="default")
-        if tables
-        else pa.table({"lat_deg": pa.array([], pa.float64())})
-    )
-    if "sensor" in table.column_names:
-        table = table.set_column(table.column_names.index("sensor"), "sensor", pa.array([name] * table.num_rows))
-    return table, dict(decoder.rejected)
+    if not tables:
+        return pa.table({"lat_deg": pa.array([], pa.float64()), "lon_deg": pa.array([], pa.float64())}), rejected
+    table = pa.concat_tables(tables, promote_options="default")
+    for reason, n in decoder.rejected.items():
+        rejected[reason] = rejected.get(reason, 0) + n
+    return table, rejected
