@@ -120,7 +120,12 @@ def frames_from_hex(
     Text shorter than its downlink format needs is rejected as ``truncated``; non-hex characters as ``bad_hex``;
     4-digit texts are Mode A/C replies (length 2). Longer text (56-bit frames padded to 28 digits) is cut to size.
     """
-    raw = np.asarray(hex_frames if isinstance(hex_frames, np.ndarray) else list(hex_frames), dtype="S28")
+    items = hex_frames if isinstance(hex_frames, np.ndarray) else list(hex_frames)
+    try:
+        raw = np.asarray(items, dtype="S28")
+    except UnicodeEncodeError:
+        # Non-ASCII text can only be garbage: make it so, visibly (it then fails the hex check).
+        raw = np.asarray([str(h).encode("ascii", "replace")[:28] for h in items], dtype="S28")
     n = raw.size
     chars = raw.view(np.uint8).reshape(n, 28) if n else np.zeros((0, 28), np.uint8)
     nib = _NIBBLE[chars]

@@ -134,7 +134,7 @@ class ModeSDecoder:
         unsupported = ~mode_ac & ~SUPPORTED_DF[df]
         reason[unsupported] = _R_DF
         is_long = LONG_DF[df]
-        truncated = ~mode_ac & ~unsupported & is_long & (length < 14)
+        truncated = ~mode_ac & ~unsupported & (length < np.where(is_long, 14, 7))
         reason[truncated] = _R_TRUNCATED
         candidates = reason == 0
         for long_frames in (False, True):
