@@ -162,8 +162,9 @@ class PictureServer:
             self._state = current
             self.stats.frames_published += 1
             self.stats.frame_bytes_last = len(frame)
+            # Inside the lock: frames reach the event loop in the order they were encoded (deltas depend on it).
+            self._to_loop(self._broadcast_frame, current, frame)
         self.stats.encode_cpu_s += time.process_time() - cpu0
-        self._to_loop(self._broadcast_frame, current, frame)
 
     def publish_alerts(self, table: pa.Table) -> None:
         """Replace the active-alert list; displays receive it as one JSON message (sent only when it changed)."""
@@ -200,6 +201,8 @@ class PictureServer:
             log_level=self.log_level,
             ws="websockets-sansio",
             ws_max_size=MAX_CLIENT_MESSAGE_BYTES,
+            # One encoding for every display: never compress per client (permessage-deflate costs CPU per socket).
+            ws_per_message_deflate=False,
             ws_ping_interval=20.0,
             ws_ping_timeout=20.0,
             lifespan="off",

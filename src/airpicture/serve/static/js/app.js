@@ -228,7 +228,7 @@ function renderDetails() {
   const status = pic.status(s);
   const quality = [
     ['status', status ? t(`status_${status}`) : '—'], ['sigma', fmt(pic.sigmaM(s), 0, ' m')],
-    ['age', fmt(pic.age[s] === 65535 ? null : pic.age[s] / 10, 1, ' s')],
+    ['age', fmt(pic.ageS(s), 1, ' s')],
   ];
   const table = (list) => `<table>${list.map(([k, v]) => `<tr><th>${t(k)}</th><td>${escapeHtml(String(v))}</td></tr>`).join('')}</table>`;
   let sensors = '';

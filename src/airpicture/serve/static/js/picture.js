@@ -2,44 +2,46 @@
 // Frames (see airpicture/serve/encoding.py) are viewed in place as typed arrays: no parsing, no per-field objects.
 
 const MAGIC = 0x43495041; // "APIC" little-endian
+const VERSION = 2;
 export const HISTORY = 8; // history dots kept per track
 export const HISTORY_PERIOD_S = 4; // one dot every 4 s, like a radar's plot history
 
-const COLUMNS = [
-  ['track_id', Uint32Array], ['lat', Float32Array], ['lon', Float32Array], ['alt', Int16Array], ['gs', Uint16Array],
-  ['trk', Uint16Array], ['vr', Int16Array], ['sigma', Uint16Array], ['age', Uint16Array], ['flags', Uint8Array],
-];
+const TAIL = [['alt', Int16Array], ['gs', Uint16Array], ['trk', Uint16Array], ['vr', Int8Array], ['sigma', Uint8Array],
+  ['age', Uint8Array], ['flags', Uint8Array]];
 
 const FIELDS = {
-  id: Uint32Array, lat: Float32Array, lon: Float32Array, alt: Int16Array, gs: Uint16Array, trk: Uint16Array,
-  vr: Int16Array, sigma: Uint16Array, age: Uint16Array, flags: Uint8Array, updated: Float64Array,
+  id: Uint32Array, latE5: Int32Array, lonE5: Int32Array, lat: Float32Array, lon: Float32Array, alt: Int16Array,
+  gs: Uint16Array, trk: Uint16Array, vr: Int8Array, sigma: Uint8Array, age: Uint8Array, flags: Uint8Array,
+  updated: Float64Array,
   histTime: Float64Array, histN: Uint8Array, histHead: Uint8Array,
 };
 const STRING_FIELDS = ['icao', 'callsign', 'squawk', 'sources', 'fpl'];
 
 export function decodeFrame(buffer) {
   const view = new DataView(buffer);
-  if (view.getUint32(0, true) !== MAGIC || view.getUint8(4) !== 1) throw new Error('not an airpicture frame');
+  if (view.getUint32(0, true) !== MAGIC || view.getUint8(4) !== VERSION) throw new Error('not an airpicture frame');
   const kind = view.getUint8(5);
   const n = view.getUint32(8, true);
-  const nRemoved = view.getUint32(12, true);
-  const nIdent = view.getUint32(16, true);
-  const blobBytes = view.getUint32(20, true);
-  const time = view.getFloat64(24, true);
-  let offset = 32;
-  const cols = {};
-  for (const [name, Type] of COLUMNS) {
-    cols[name] = new Type(buffer, offset, n);
-    offset += n * Type.BYTES_PER_ELEMENT;
-    offset += (4 - (offset % 4)) % 4;
-  }
-  const removed = new Uint32Array(buffer, offset, nRemoved);
-  offset += 4 * nRemoved;
-  const identIds = new Uint32Array(buffer, offset, nIdent);
-  offset += 4 * nIdent;
-  const blob = nIdent ? new TextDecoder().decode(new Uint8Array(buffer, offset, blobBytes)) : '';
+  const nAbs = view.getUint32(12, true);
+  const nRemoved = view.getUint32(16, true);
+  const nIdent = view.getUint32(20, true);
+  const blobBytes = view.getUint32(24, true);
+  const time = view.getFloat64(32, true);
+  let offset = 40;
+  const take = (Type, count, pad = true) => {
+    const a = new Type(buffer, offset, count);
+    offset += count * Type.BYTES_PER_ELEMENT;
+    if (pad) offset += (4 - (offset % 4)) % 4;
+    return a;
+  };
+  const cols = { track_id: take(Uint32Array, n), lat: take(Int32Array, nAbs), lon: take(Int32Array, nAbs),
+    dlat: take(Int16Array, n - nAbs), dlon: take(Int16Array, n - nAbs) };
+  for (const [name, Type] of TAIL) cols[name] = take(Type, n);
+  const removed = take(Uint32Array, nRemoved, false);
+  const identIds = take(Uint32Array, nIdent, false);
   if (offset + blobBytes !== buffer.byteLength) throw new Error('frame length does not match its header');
-  return { kind, time, n, cols, removed, identIds, idents: nIdent ? blob.split('\x1e') : [] };
+  const blob = nIdent ? new TextDecoder().decode(new Uint8Array(buffer, offset, blobBytes)) : '';
+  return { kind, time, n, nAbs, cols, removed, identIds, idents: nIdent ? blob.split('\x1e') : [] };
 }
 
 export class Picture {
@@ -80,8 +82,12 @@ export class Picture {
         this.histN[s] = 0; this.histHead[s] = 0; this.histTime[s] = -1e12;
         this.icao[s] = ''; this.callsign[s] = ''; this.squawk[s] = ''; this.sources[s] = ''; this.fpl[s] = '';
       }
-      const lat = cols.lat[i];
-      const lon = cols.lon[i];
+      // Absolute rows first, then deltas from the previous frame's integer position (exact, no drift).
+      let latE5, lonE5;
+      if (i < frame.nAbs) { latE5 = cols.lat[i]; lonE5 = cols.lon[i]; }
+      else { latE5 = this.latE5[s] + cols.dlat[i - frame.nAbs]; lonE5 = this.lonE5[s] + cols.dlon[i - frame.nAbs]; }
+      const lat = latE5 / 1e5;
+      const lon = lonE5 / 1e5;
       // History: a dot at the previous position every HISTORY_PERIOD_S.
       if (this.updated[s] > 0 && frame.time - this.histTime[s] >= HISTORY_PERIOD_S) {
         const h = s * HISTORY + this.histHead[s];
@@ -90,6 +96,7 @@ export class Picture {
         if (this.histN[s] < HISTORY) this.histN[s]++;
         this.histTime[s] = frame.time;
       }
+      this.latE5[s] = latE5; this.lonE5[s] = lonE5;
       this.lat[s] = lat; this.lon[s] = lon; this.alt[s] = cols.alt[i]; this.gs[s] = cols.gs[i];
       this.trk[s] = cols.trk[i]; this.vr[s] = cols.vr[i]; this.sigma[s] = cols.sigma[i]; this.age[s] = cols.age[i];
       this.flags[s] = cols.flags[i]; this.updated[s] = frame.time;
@@ -128,8 +135,9 @@ export class Picture {
   altFt(s) { return this.alt[s] === -32768 ? null : this.alt[s] * 10; }
   gsKt(s) { return this.gs[s] === 65535 ? null : this.gs[s] / 10; }
   trackDeg(s) { return this.trk[s] === 65535 ? null : this.trk[s] / 100; }
-  vrFpm(s) { return this.vr[s] === -32768 ? null : this.vr[s]; }
-  sigmaM(s) { return this.sigma[s] === 65535 ? null : this.sigma[s]; }
+  vrFpm(s) { return this.vr[s] === -128 ? null : this.vr[s] * 64; }
+  sigmaM(s) { return this.sigma[s] === 255 ? null : this.sigma[s] * 10; }
+  ageS(s) { return this.age[s] === 255 ? null : this.age[s] / 10; }
   status(s) { return ['tentative', 'confirmed', 'coasting', null][this.flags[s] & 3]; }
   cooperative(s) { return (this.flags[s] & 8) ? null : Boolean(this.flags[s] & 4); }
   name(s) { return this.callsign[s] || (this.icao[s] ? this.icao[s].toUpperCase() : `T${this.id[s]}`); }

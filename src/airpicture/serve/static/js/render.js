@@ -318,7 +318,7 @@ export class TrafficRenderer {
           take(x0, y0, x0 + lw, y0 + lh);
           const alt = pic.alt[s], vr = pic.vr[s];
           const fl = alt === -32768 ? '---' : String(Math.max(0, Math.round(alt / 10))).padStart(3, '0');
-          const trend = vr === -32768 || Math.abs(vr) < 300 ? ' ' : vr > 0 ? '↑' : '↓';
+          const trend = vr === -128 || Math.abs(vr) < 5 ? ' ' : vr > 0 ? '↑' : '↓'; // 5 × 64 ft/min
           const gs = pic.gs[s] === 65535 ? '' : String(Math.round(pic.gs[s] / 10));
           const lines = [pic.name(s), `${fl}${trend}${gs}`];
           if (nLines === 3) lines.push(pic.squawk[s]);
