@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
+import shapely
 import shapely.geometry
 from numpy.typing import NDArray
 
@@ -491,9 +492,8 @@ def _scripted(builder: _FleetBuilder, plane: SystemPlane, t0: float, sensors, ad
     # 4. Infringement: a light aircraft flies into the illustrative restricted zone 300 s after the start.
     zone = ILLUSTRATIVE_ZONES[0]
     poly = shapely.geometry.shape(zone["geometry"])
-    tpl_lat, tpl_lon = great_circle_points(13.45, 2.20, 14.2, 1.467, 1e3)
-    inside = np.array([poly.contains(shapely.geometry.Point(lo, la)) for la, lo in zip(tpl_lat, tpl_lon, strict=True)])
-    entry = int(np.argmax(inside))
+    tpl_lat, tpl_lon = great_circle_points(13.45, 2.20, 14.2, 1.467, 10.0)
+    entry = int(np.argmax(shapely.contains_xy(poly, tpl_lon, tpl_lat)))  # to within 10 m, 0.2 s
     entry_lat, entry_lon = float(tpl_lat[entry]), float(tpl_lon[entry])
     track = float(np.degrees(np.arctan2(*np.subtract(plane.to_xy(14.2, 1.467), plane.to_xy(13.45, 2.20)))))
     gs_kt = 120.0

@@ -113,6 +113,7 @@ class Scenario:
         fleet.activate(self.time_s)
         self._k = fleet.kinematics(self.time_s)
         self._strings_version = -1
+        self._pending = Rows.make(0)
         self._build_static_strings()
 
     # -- identity strings, kept as Arrow arrays so a table column is one `take` ---------------------------------
@@ -163,8 +164,13 @@ class Scenario:
         self.fleet.advance(t1 - t0, self.rng)
         k1 = self.fleet.kinematics(t1)
         parts = [model.observe(index, self.fleet, k0, k1, self.rng) for index, model in self.models]
-        rows = Rows.concat(parts)
+        rows = Rows.concat([self._pending, *parts])
         rows = rows.take(np.argsort(rows.cols["time_s"], kind="stable"))
+        # A squitter sent just before t1 is received (propagation delay) just after: it belongs to the next step,
+        # so that the output stays in time order.
+        late = int(np.searchsorted(rows.cols["time_s"], t1, side="left"))
+        self._pending = rows.take(np.arange(late, len(rows)))
+        rows = rows.take(np.arange(late))
         truth = self._truth(k0, k1)
         self._k = k1
         self.time_s = t1

@@ -306,6 +306,7 @@ class AdsbNetwork:
     _sched: dict[str, _Squitters] = field(default_factory=dict, repr=False)
     _odd: NDArray | None = field(default=None, repr=False)
     _rx_xy: tuple[NDArray, NDArray] | None = field(default=None, repr=False)
+    _emergency: NDArray | None = field(default=None, repr=False)
 
     def observe(
         self, sensor_offset: int, fleet: Fleet, k0: Kinematics, k1: Kinematics, rng: np.random.Generator
@@ -321,6 +322,12 @@ class AdsbNetwork:
             self._odd = rng.random(fleet.n) < 0.5
         assert self._odd is not None
         on_air = k0.active & k1.active & (fleet.xpdr >= XPDR_ADSB)
+        # A new emergency is broadcast at once, not at the next routine status message.
+        if self._emergency is None:
+            self._emergency = fleet.emergency.copy()
+        changed = np.flatnonzero(fleet.emergency != self._emergency)
+        self._sched["status"].next_s[changed] = t0 + 0.2 * rng.random(len(changed))
+        self._emergency = fleet.emergency.copy()
         pair_ac, pair_rx, pair_p, pair_ground = self._links(fleet, k0, on_air)
         # Links sorted by aircraft: aircraft i's links are pair[start[i] : start[i] + count[i]].
         count = np.bincount(pair_ac, minlength=fleet.n)

@@ -277,7 +277,11 @@ class Fleet:
         frac = np.clip(alt_m / np.maximum(self.cruise_alt_m[idx], 1.0), 0.0, 1.0)
         target = approach + (cruise - approach) * np.sqrt(frac)
         below_fl100 = alt_m < 10000.0 * FT_TO_M
-        return np.where(below_fl100, np.minimum(target, 250.0 * KT_TO_MPS), target)
+        target = np.where(below_fl100, np.minimum(target, 250.0 * KT_TO_MPS), target)
+        # Near the ground (above the destination for an arrival): down to the approach speed at the runway.
+        height = alt_m - np.where(self.lands[idx], self.dest_elev_m[idx], 0.0)
+        terminal = approach + (250.0 * KT_TO_MPS - approach) * np.clip(height / (5000.0 * FT_TO_M), 0.0, 1.0)
+        return np.where(height < 5000.0 * FT_TO_M, np.minimum(target, np.maximum(terminal, approach)), target)
 
     # -- dynamics -----------------------------------------------------------------------------------------------
 
