@@ -74,10 +74,25 @@ def string_list(labels: list[str | None]) -> pa.StringArray:
     )
 
 
-def enum_strings(codes: NDArray, labels: list[str | None]) -> pa.Array:
-    """Small integer codes as text through a dictionary (null for negative codes or None labels)."""
+def enum_strings(codes: NDArray, labels: list[str | None]) -> pa.StringArray:
+    """Small integer codes as text (null for negative codes or None labels), gathered from a byte matrix of the
+    labels: no dictionary cast, which would import ``pyarrow.compute`` (a second) on first use."""
     codes = np.asarray(codes, dtype=np.int64)
-    dictionary = string_list(labels)
+    encoded = [(label or "").encode("utf-8") for label in labels]
+    width = max((len(e) for e in encoded), default=0) or 1
+    matrix = np.zeros((len(labels) + 1, width), dtype=np.uint8)
+    lengths = np.zeros(len(labels) + 1, dtype=np.int32)
+    for row, e in enumerate(encoded):
+        matrix[row, : len(e)] = np.frombuffer(e, dtype=np.uint8)
+        lengths[row] = len(e)
+    label_valid = np.array([label is not None for label in labels] + [False])
     valid = (codes >= 0) & (codes < len(labels))
-    indices = numeric(np.where(valid, codes, 0).astype(np.int32), valid)
-    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string())
+    rows = np.where(valid, codes, len(labels))
+    valid &= label_valid[rows]
+    row_len = np.where(valid, lengths[rows], 0)
+    data = matrix[rows][np.arange(width)[None, :] < row_len[:, None]]
+    offsets = np.zeros(codes.size + 1, dtype=np.int32)
+    np.cumsum(row_len, out=offsets[1:])
+    return pa.StringArray.from_buffers(
+        codes.size, pa.py_buffer(offsets), pa.py_buffer(data.tobytes()), _bitmap(valid) if codes.size else None
+    )
