@@ -16,6 +16,7 @@ from airpicture import __version__
 
 #: sub-command → (module, one-line summary). The names and their arguments are a contract (DESIGN.md).
 COMMANDS: dict[str, tuple[str, str]] = {
+    "monitor": ("airpicture.monitor.command_monitor", "run the monitors offline over a track file: alerts"),
     "decode": ("airpicture.decode.command_decode", "decode a Mode S or ASTERIX file into Measurement rows"),
     "coverage": ("airpicture.coverage.command_coverage", "sensor coverage over terrain, gaps, where to add receivers"),
     "simulate": ("airpicture.sim.command_simulate", "simulate Niger or stress traffic: measurements, truth, sensors"),
