@@ -17,7 +17,6 @@ from typing import Any, Protocol
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from airpicture.core.geodesy import SystemPlane
 from airpicture.core.schema import MEASUREMENT, MEASUREMENT_KINDS, TRUTH, table_from_columns
@@ -66,11 +65,15 @@ class SimStep:
 
 @dataclass(frozen=True)
 class RawFeed:
-    """Encoded bytes as one sensor would send them: ``format`` is "beast" or "asterix"."""
+    """Encoded bytes as one sensor would send them: ``format`` is "beast" or "asterix".
+
+    ``first_time_s`` is the time of the first frame in ``data`` (Beast counters are relative: see sim/frames.py).
+    """
 
     sensor: str
     format: str
     data: bytes
+    first_time_s: float | None = None
 
 
 class SensorModel(Protocol):
@@ -208,7 +211,8 @@ class Scenario:
             len(idx),
         )
 
-    def _measurements(self, rows: Rows) -> pa.Table:
+    def measurements_table(self, rows: Rows) -> pa.Table:
+        """Rows as a Measurement table (plus ``df``, ``tc`` and the evaluation-only ``target_id``)."""
         c = rows.cols
         n = len(rows)
         null_slot = self.fleet.n
@@ -258,13 +262,19 @@ class Scenario:
             truth_parts.append(truth)
         return rows_parts, truth_parts
 
-    def stream(self, step_s: float) -> Iterator[SimStep]:
-        """Advance by ``step_s`` (rounded to whole internal steps) per item, without end."""
+    def stream_rows(self, step_s: float) -> Iterator[tuple[float, float, Rows, pa.Table]]:
+        """Advance by ``step_s`` (rounded to whole internal steps) per item, without end: (t0, t1, rows, truth)."""
         n_inner = max(1, round(step_s / self.dt_s))
         while True:
+            t0 = self.time_s
             end = self.start_time_s + (self._steps + n_inner) * self.dt_s
             rows_parts, truth_parts = self._advance_to(end)
-            yield SimStep(self.time_s, self._measurements(Rows.concat(rows_parts)), _concat(truth_parts, TRUTH))
+            yield t0, self.time_s, Rows.concat(rows_parts), _concat(truth_parts, TRUTH)
+
+    def stream(self, step_s: float) -> Iterator[SimStep]:
+        """Advance by ``step_s`` (rounded to whole internal steps) per item, without end."""
+        for _, t1, rows, truth in self.stream_rows(step_s):
+            yield SimStep(t1, self.measurements_table(rows), truth)
 
     def run(self, duration_s: float, progress: bool = False, chunk_s: float = 10.0) -> SimOutput:
         """Simulate ``duration_s`` from the current time; all measurements and truth in two tables."""
@@ -290,9 +300,6 @@ class Scenario:
 
         return stream_frames(self, step_s)
 
-    def aircraft_of(self, target_id: int) -> int:
-        return int(target_id)
-
 
 def print_progress(scenario: Scenario, done_s: float, total_s: float, n_rows: int) -> None:
     active = int(scenario.fleet.active.sum())
@@ -309,7 +316,3 @@ def _concat(tables: list[pa.Table], schema: pa.Schema) -> pa.Table:
     if not tables:
         return schema.empty_table()
     return pa.concat_tables(tables, promote_options="default")
-
-
-def sort_by_time(table: pa.Table) -> pa.Table:
-    return table.take(pc.sort_indices(table, sort_keys=[("time_s", "ascending")]))
