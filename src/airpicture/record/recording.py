@@ -88,13 +88,13 @@ class Recording:
 
     # -- history queries -------------------------------------------------------------------------------------------
     def aircraft(
-        self, ident: str, from_s: float | None = None, to_s: float | None = None, table: str = "tracks"
+        self, ident: str, from_s: float | None = None, to_s: float | None = None, source: str = "tracks"
     ) -> pa.Table:
         """Where was aircraft ``ident`` between from_s and to_s: its rows in time order.
 
         ``ident`` is a Mode S address (6 hex digits), a callsign, or (for tracks) a system track number.
         """
-        if table not in ("tracks", "measurements"):
+        if source not in ("tracks", "measurements"):
             raise ValueError("aircraft history comes from 'tracks' or 'measurements'")
         ident = ident.strip()
         clauses = ["upper(trim(callsign)) = ?"]
@@ -102,12 +102,12 @@ class Recording:
         if _ICAO24.match(ident):
             clauses.append("icao24 = ?")
             params.append(ident.lower())
-        if table == "tracks" and ident.isdigit():
+        if source == "tracks" and ident.isdigit():
             clauses.append("track_id = ?")
             params.append(int(ident))
         where, time_params = _time_where(from_s, to_s)
         where = (where + " AND " if where else "WHERE ") + "(" + " OR ".join(clauses) + ")"
-        return self._query(f"SELECT * FROM {table} {where} ORDER BY time_s, seq", [*time_params, *params])
+        return self._query(f"SELECT * FROM {source} {where} ORDER BY time_s, seq", [*time_params, *params])
 
     def in_volume(
         self,

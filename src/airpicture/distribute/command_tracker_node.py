@@ -1,0 +1,43 @@
+"""``airpicture tracker-node``: consumes every sensor's measurements from JetStream, publishes ``airpicture.tracks``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from airpicture.core.sensors import load_sensors
+from airpicture.distribute.transport import DEFAULT_URL, run_role
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--nats", default=DEFAULT_URL, help="NATS server URL (default %(default)s)")
+    parser.add_argument("--sensors", required=True, help="sensors.json: the gateways whose watermarks release slices")
+    parser.add_argument("--slice-s", type=float, default=1.0, help="tracker input slice in data seconds (default 1)")
+    parser.add_argument(
+        "--max-wait-s", type=float, default=5.0, help="release a slice after this long even if a gateway is silent"
+    )
+    parser.add_argument("--durable", default="tracker", help="JetStream durable consumer name (default %(default)s)")
+    parser.add_argument("--ack-wait-s", type=float, default=30.0, help="JetStream ack wait (default %(default)s)")
+    parser.add_argument(
+        "--audit", action="store_true", help="print one JSON line per processed slice on stdout (start_s, rows)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from airpicture.distribute.nodes import TrackerNode
+
+    def audit(start_s: float, rows: int) -> None:
+        print(json.dumps({"slice_start_s": start_s, "rows": rows}), flush=True)
+
+    node = TrackerNode(
+        args.nats,
+        load_sensors(args.sensors),
+        slice_s=args.slice_s,
+        max_wait_s=args.max_wait_s,
+        durable=args.durable,
+        on_slice=audit if args.audit else None,
+        ack_wait_s=args.ack_wait_s,
+    )
+    print(f"tracker-node: consuming airpicture.meas.> from {args.nats}", file=sys.stderr, flush=True)
+    return run_role(node.run)

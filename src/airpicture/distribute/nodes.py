@@ -1,0 +1,334 @@
+"""The distributed roles: sensor gateway, tracker node, recorder node, and a bridge from NATS to an in-process bus.
+
+Each role is one asyncio coroutine ``run(stop) -> stats`` over a NATS connection; ``airpicture gateway``,
+``airpicture tracker-node`` and ``airpicture recorder`` start them (see docs/distributed.md). Delivery is
+at-least-once end to end: a gateway retries a publish until JetStream acknowledges it (a duplicate after a reconnect
+is dropped by its ``Nats-Msg-Id``), and a consumer acknowledges a message only once its content is safe (processed
+by the tracker and its tracks published; written to the recorder's write-ahead). A consumer that dies therefore
+gets its unacknowledged messages again from its durable consumer when it comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import nats.js.errors
+import pyarrow as pa
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from airpicture.core import bus
+from airpicture.core.sensors import Sensor
+from airpicture.distribute import codec
+from airpicture.distribute.merge import SliceMerger
+from airpicture.distribute.transport import MEAS_STREAM, PICTURE_STREAM, TRANSIENT, connect, ensure_streams, retry
+from airpicture.record.recorder import Recorder, RecorderConfig
+
+log = logging.getLogger(__name__)
+
+FETCH_BATCH = 256
+
+
+async def _publish(js, subject: str, table: pa.Table, msg_id: str, stats: Counter[str], stop, **kw) -> None:
+    pieces = codec.split_for_wire(table)
+    for i, piece in enumerate(pieces):
+        # The watermark rides on the last piece only: the earlier ones do not yet complete the slice.
+        headers = codec.headers_for(subject, f"{msg_id}.{i}", kw.get("watermark_s") if i == len(pieces) - 1 else None)
+        data = codec.encode(piece, kw.get("compression"))
+        ack = await retry(
+            "publish", lambda d=data, h=headers: js.publish(subject, d, headers=h, timeout=2.0), stats, None
+        )
+        stats["duplicates_dropped_by_server"] += int(bool(getattr(ack, "duplicate", False)))
+        stats["messages_published"] += 1
+        stats["rows_published"] += piece.num_rows
+
+
+class Gateway:
+    """A site's gateway: publishes its sensor's measurements, one message per time slice, with a watermark."""
+
+    def __init__(
+        self,
+        url: str,
+        sensor: str,
+        slices: Iterable[tuple[float, pa.Table]],
+        slice_s: float = 1.0,
+        speed: float = 0.0,
+        compression: str | None = None,
+    ) -> None:
+        self.url, self.sensor, self.slices = url, sensor, slices
+        self.slice_s, self.speed, self.compression = slice_s, speed, compression
+        self.stats: Counter[str] = Counter()
+
+    async def run(self, stop: asyncio.Event) -> Counter[str]:
+        nc = await connect(self.url, f"gateway-{self.sensor}", self.stats, stop)
+        js = nc.jetstream(timeout=5.0)
+        await retry("ensure_streams", lambda: ensure_streams(js), self.stats, stop)
+        subject = bus.measurement_subject(self.sensor)
+        wall0 = data0 = None
+        for start_s, table in self.slices:
+            if stop.is_set():
+                break
+            if self.speed > 0:
+                wall0, data0 = (wall0, data0) if wall0 is not None else (time.monotonic(), start_s)
+                delay = wall0 + (start_s - data0) / self.speed - time.monotonic()
+                if delay > 0:
+                    try:
+                        await asyncio.wait_for(stop.wait(), delay)
+                        break
+                    except TimeoutError:
+                        pass
+            k = math.floor(start_s / self.slice_s)
+            await _publish(
+                js,
+                subject,
+                table,
+                f"{self.sensor}:{k}",
+                self.stats,
+                stop,
+                watermark_s=(k + 1) * self.slice_s,
+                compression=self.compression,
+            )
+        else:
+            end = pa.table({"time_s": pa.array([], pa.float64()), "sensor": pa.array([], pa.string())})
+            await _publish(js, subject, end, f"{self.sensor}:end", self.stats, stop, watermark_s=math.inf)
+        await nc.drain()
+        return self.stats
+
+
+class TrackerNode:
+    """Consumes every sensor's measurements (durable pull consumer), tracks them, publishes tracks (and alerts)."""
+
+    def __init__(
+        self,
+        url: str,
+        sensors: list[Sensor],
+        process: Callable[[pa.Table], pa.Table] | None = None,
+        slice_s: float = 1.0,
+        max_wait_s: float = 5.0,
+        durable: str = "tracker",
+        on_slice: Callable[[float, int], None] | None = None,
+        ack_wait_s: float = 30.0,
+    ) -> None:
+        if process is None:
+            from airpicture.track import Tracker
+
+            process = Tracker(sensors).process
+        self.url, self.process, self.durable = url, process, durable
+        self.merger = SliceMerger([s.id for s in sensors], slice_s, max_wait_s)
+        self.on_slice = on_slice
+        self.ack_wait_s = max(ack_wait_s, 4 * max_wait_s)
+        self.run_id = uuid.uuid4().hex[:8]
+        self.stats: Counter[str] = Counter()
+
+    async def _resume_consumer(self, js):
+        """The durable consumer, restarted just after the last contiguously acknowledged message.
+
+        A tracker that died left messages delivered but unacknowledged; JetStream would redeliver them only after
+        ``ack_wait`` and after newer ones, which the time slicing would then see as late. Restarting the consumer at
+        its acknowledgement floor redelivers them first, in stream order (at-least-once: a message acknowledged out
+        of order above the floor is processed again, which a tracker absorbs).
+        """
+        config = ConsumerConfig(
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self.ack_wait_s,
+            max_ack_pending=100_000,
+            max_deliver=-1,
+            deliver_policy=DeliverPolicy.ALL,
+        )
+        try:
+            info = await js.consumer_info(MEAS_STREAM, self.durable)
+        except nats.js.errors.NotFoundError:
+            info = None
+        if info is not None:
+            floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
+            self.stats["resumed_after_stream_seq"] = floor
+            await js.delete_consumer(MEAS_STREAM, self.durable)
+            if floor:
+                config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+                config.opt_start_seq = floor + 1
+        return await js.pull_subscribe(f"{bus.MEASUREMENTS}.>", durable=self.durable, stream=MEAS_STREAM, config=config)
+
+    async def run(self, stop: asyncio.Event) -> Counter[str]:
+        nc = await connect(self.url, f"tracker-{self.durable}", self.stats, stop)
+        js = nc.jetstream(timeout=5.0)
+        await retry("ensure_streams", lambda: ensure_streams(js), self.stats, stop)
+        sub = await retry("subscribe", lambda: self._resume_consumer(js), self.stats, stop)
+        out = 0
+        while not stop.is_set():
+            try:
+                msgs = await sub.fetch(FETCH_BATCH, timeout=0.5)
+            except TRANSIENT:
+                msgs = []
+            for msg in msgs:
+                try:
+                    table = codec.decode(msg.subject, msg.data)
+                except codec.ForeignMessage as exc:
+                    self.stats["rejected_foreign_messages"] += 1
+                    log.warning("tracker node: %s (message terminated, counted)", exc)
+                    await msg.term()
+                    continue
+                self.stats["messages_received"] += 1
+                self.stats["rows_received"] += table.num_rows
+                sensor = msg.subject.split(".", 2)[2]
+                self.merger.add(sensor, table, codec.watermark(msg.headers), msg)
+            for piece in self.merger.ready():
+                if piece.table.num_rows:
+                    tracks = self.process(piece.table)
+                    self.stats["rows_processed"] += piece.table.num_rows
+                    self.stats["slices_processed"] += 1
+                    if tracks.num_rows:
+                        out += 1
+                        await _publish(js, bus.TRACKS, tracks, f"tracks:{self.run_id}:{out}", self.stats, stop)
+                for msg in piece.tokens:
+                    await retry("ack", msg.ack_sync, self.stats, None)
+                    self.stats["messages_acked"] += 1
+                if self.on_slice is not None and piece.table.num_rows:
+                    self.on_slice(piece.start_s, piece.table.num_rows)
+        self.stats.update(self.merger.stats)
+        await nc.close()  # unacked messages stay with the durable consumer for the next run
+        return self.stats
+
+
+class RecorderNode:
+    """Records what crosses NATS: measurements and the picture from JetStream (durable), or plain NATS (``core``)."""
+
+    def __init__(
+        self, url: str, path: Path, config: RecorderConfig | None = None, durable: str = "recorder", core: bool = False
+    ) -> None:
+        self.url, self.path, self.config, self.durable, self.core = url, path, config, durable, core
+        self.stats: Counter[str] = Counter()
+        #: (stream, stream sequence) of messages appended: a redelivery after a lost ack is recognised, not recorded
+        #: twice. Kept for this process's life (a crash between append and ack can still duplicate that message).
+        self._appended: set[tuple[str, int]] = set()
+
+    def _record(self, recorder: Recorder, subject: str, data: bytes) -> bool:
+        try:
+            table = codec.decode(subject, data)
+        except codec.ForeignMessage as exc:
+            self.stats["rejected_foreign_messages"] += 1
+            log.warning("recorder node: %s (message dropped, counted)", exc)
+            return False
+        recorder.append(subject, table)
+        self.stats["messages_recorded"] += 1
+        return True
+
+    async def run(self, stop: asyncio.Event) -> Counter[str]:
+        recorder = Recorder(self.path, self.config)
+        nc = await connect(self.url, f"recorder-{self.durable}", self.stats, stop)
+        try:
+            if self.core:
+
+                async def on_message(msg) -> None:
+                    self._record(recorder, msg.subject, msg.data)
+
+                for subject in (f"{bus.MEASUREMENTS}.>", bus.TRACKS, bus.ALERTS):
+                    await nc.subscribe(subject, cb=on_message)
+                await stop.wait()
+            else:
+                await self._run_jetstream(nc, recorder, stop)
+        finally:
+            await nc.close()
+            recorder.close()
+            self.stats.update({f"recorder_{k}": v for k, v in recorder.stats.items()})
+        return self.stats
+
+    async def _run_jetstream(self, nc, recorder: Recorder, stop: asyncio.Event) -> None:
+        js = nc.jetstream(timeout=5.0)
+        await retry("ensure_streams", lambda: ensure_streams(js), self.stats, stop)
+        subs = []
+        for stream, subject in ((MEAS_STREAM, f"{bus.MEASUREMENTS}.>"), (PICTURE_STREAM, None)):
+            config = ConsumerConfig(
+                ack_policy=AckPolicy.EXPLICIT, ack_wait=30.0, max_ack_pending=100_000, max_deliver=-1
+            )
+            if subject is None:
+                config.filter_subjects = [bus.TRACKS, bus.ALERTS]
+            subs.append(
+                await retry(
+                    "subscribe",
+                    lambda s=stream, c=config, subj=subject: js.pull_subscribe(
+                        subj or bus.TRACKS, durable=self.durable, stream=s, config=c
+                    ),
+                    self.stats,
+                    stop,
+                )
+            )
+        while not stop.is_set():
+            for sub in subs:
+                try:
+                    msgs = await sub.fetch(FETCH_BATCH, timeout=0.25)
+                except TRANSIENT:
+                    continue
+                for msg in msgs:
+                    key = (msg.metadata.stream, msg.metadata.sequence.stream)
+                    if key in self._appended:
+                        self.stats["redeliveries_skipped"] += 1
+                        await retry("ack", msg.ack, self.stats, None)
+                        continue
+                    # The write-ahead has the rows once append returns: acknowledging is then safe.
+                    if self._record(recorder, msg.subject, msg.data):
+                        self._appended.add(key)
+                        await retry("ack", msg.ack, self.stats, None)
+                    else:
+                        await msg.term()
+
+
+class NatsToBus:
+    """Republishes airpicture subjects from NATS into an in-process bus: a display or remote centre's entry point."""
+
+    def __init__(self, url: str, target: bus.InProcessBus, subjects: Iterable[str] = (bus.TRACKS, bus.ALERTS)) -> None:
+        self.url, self.target, self.subjects = url, target, list(subjects)
+        self.stats: Counter[str] = Counter()
+
+    async def run(self, stop: asyncio.Event) -> Counter[str]:
+        nc = await connect(self.url, "bridge", self.stats, stop)
+
+        async def on_message(msg) -> None:
+            try:
+                table = codec.decode(msg.subject, msg.data)
+            except codec.ForeignMessage as exc:
+                self.stats["rejected_foreign_messages"] += 1
+                log.warning("bridge: %s (message dropped, counted)", exc)
+                return
+            self.stats["messages_forwarded"] += 1
+            self.target.publish(msg.subject, table)
+
+        for subject in self.subjects:
+            await nc.subscribe(subject, cb=on_message)
+        await stop.wait()
+        await nc.close()
+        return self.stats
+
+
+class NatsPublisher:
+    """A synchronous ``publish(subject, table)`` onto plain NATS (a bus handler), for replay and one-process apps.
+
+    Runs its own event loop in a thread, so synchronous code (the in-process bus, replay) can hand tables to NATS.
+    """
+
+    def __init__(self, url: str, name: str = "publisher", compression: str | None = None) -> None:
+        import threading
+
+        self.compression = compression
+        self.stats: Counter[str] = Counter()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name=f"nats-{name}", daemon=True)
+        self._thread.start()
+        self._nc = asyncio.run_coroutine_threadsafe(connect(url, name, self.stats), self._loop).result(timeout=60)
+
+    def publish(self, subject: str, table: pa.Table) -> None:
+        for piece in codec.split_for_wire(table):
+            data = codec.encode(piece, self.compression)
+            headers = codec.headers_for(subject)
+            asyncio.run_coroutine_threadsafe(self._nc.publish(subject, data, headers=headers), self._loop).result(30)
+            self.stats["messages_published"] += 1
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._nc.drain(), self._loop).result(timeout=30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
