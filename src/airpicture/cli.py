@@ -20,6 +20,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "decode": ("airpicture.decode.command_decode", "decode a Mode S or ASTERIX file into Measurement rows"),
     "coverage": ("airpicture.coverage.command_coverage", "sensor coverage over terrain, gaps, where to add receivers"),
     "simulate": ("airpicture.sim.command_simulate", "simulate Niger or stress traffic: measurements, truth, sensors"),
+    "replay": ("airpicture.record.command_replay", "replay a recording: re-track its measurements or play its tracks"),
+    "history": ("airpicture.record.command_history", "query a recording: aircraft, volume, alerts, snapshot, export"),
+    "gateway": ("airpicture.distribute.command_gateway", "distributed: publish a sensor's measurements to NATS"),
+    "tracker-node": ("airpicture.distribute.command_tracker_node", "distributed: track measurements from NATS"),
+    "recorder": ("airpicture.distribute.command_recorder", "distributed: record NATS traffic into DuckDB"),
 }
 
 
