@@ -1,0 +1,305 @@
+"""Track quality against truth, in the spirit of EUROCONTROL's ESASSP, plus GOSPA.
+
+At evaluation epochs (every ``period_s`` of the truth's time grid), each system track's latest row no older than
+``max_age_s`` is extrapolated to the epoch; confirmed and coasting tracks are matched one-to-one to the truth
+aircraft by an optimal assignment on squared distance, pairs farther than ``c`` apart being no match. From the
+matches:
+
+- **GOSPA** (García-Fernández et al., p = 2, c = 2 km, α = 2) per epoch::
+
+      d_GOSPA = ( Σ_matched d_i² + c²/2 · (missed + false) )^{1/2}
+
+  averaged over epochs, also as GOSPA/√N with N the truth aircraft of the epoch;
+- **horizontal position RMS** and **velocity RMS** over matched pairs, split *straight* / *turning* (truth turn
+  rate above 0.5 deg/s);
+- **probability of update** (ESASSP): the share of matched track-epochs whose last update is at most
+  ``update_period_s`` old;
+- **completeness** (share of truth epochs with a matched track), **false** tracks (confirmed tracks never matched
+  on at least half of their epochs) and **duplicate** track-epochs (unmatched tracks within c of a tracked aircraft);
+- **continuity**: identity switches (changes of the matched track number of one aircraft) and track numbers per
+  aircraft; **drop latency** of departed aircraft (last appearance of its track after its last truth).
+
+Everything per target class (cooperative / primary-only) as well as overall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from airpicture.core.geodesy import SystemPlane
+from airpicture.core.schema import float_column
+from airpicture.core.units import KT_TO_MPS
+from airpicture.track.associator import gnn_assign
+
+
+@dataclass
+class EvaluationConfig:
+    c_m: float = 2000.0
+    period_s: float = 4.0
+    max_age_s: float = 12.0
+    update_period_s: float = 5.0
+    turn_threshold_dps: float = 0.5
+    #: Truth epochs ignored at the start while tracks initiate (seconds after the first truth).
+    warmup_s: float = 0.0
+
+
+@dataclass
+class Matches:
+    """One row per truth aircraft and epoch (matched or not)."""
+
+    epoch_s: NDArray[np.float64]
+    target_id: NDArray[np.int64]
+    track_id: NDArray[np.int64]  # -1 when unmatched
+    pos_err_m: NDArray[np.float64]
+    vel_err_mps: NDArray[np.float64]
+    turning: NDArray[np.bool_]
+    cooperative: NDArray[np.bool_]
+    updated: NDArray[np.bool_]
+    gospa_m: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    gospa_n: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    n_false_epochs: int = 0
+    n_duplicate_epochs: int = 0
+    n_track_epochs: int = 0
+    false_tracks: int = 0
+    confirmed_tracks: int = 0
+    drop_latency_s: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+
+
+def _int_column(table: pa.Table, name: str) -> NDArray[np.int64]:
+    return table.column(name).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _velocity(speed_kt, track_deg):
+    v = np.nan_to_num(speed_kt) * KT_TO_MPS
+    a = np.radians(np.nan_to_num(track_deg))
+    return np.stack([v * np.sin(a), v * np.cos(a)], axis=1)
+
+
+def _turn_rate(truth: pa.Table) -> NDArray[np.float64]:
+    if "turn_rate_dps" in truth.column_names:
+        return np.abs(np.nan_to_num(float_column(truth, "turn_rate_dps")))
+    tid, t, hdg = _int_column(truth, "target_id"), float_column(truth, "time_s"), float_column(truth, "track_deg")
+    order = np.lexsort((t, tid))
+    rate = np.zeros(t.size)
+    d_h = (np.diff(hdg[order]) + 180.0) % 360.0 - 180.0
+    d_t = np.diff(t[order])
+    same = np.diff(tid[order]) == 0
+    r = np.where(same & (d_t > 0), np.abs(d_h) / np.maximum(d_t, 1e-9), 0.0)
+    rate[order[1:]] = r
+    return rate
+
+
+def match(truth: pa.Table, tracks: pa.Table, config: EvaluationConfig | None = None) -> Matches:
+    cfg = config or EvaluationConfig()
+    t_time = float_column(truth, "time_s")
+    t_lat, t_lon = float_column(truth, "lat_deg"), float_column(truth, "lon_deg")
+    plane = SystemPlane(float(np.nanmean(t_lat)), float(np.nanmean(t_lon)))
+    tx, ty = plane.to_xy(t_lat, t_lon)
+    t_vel = _velocity(float_column(truth, "ground_speed_kt"), float_column(truth, "track_deg"))
+    t_id = _int_column(truth, "target_id")
+    t_coop = (
+        truth.column("cooperative").to_numpy(zero_copy_only=False).astype(bool)
+        if "cooperative" in truth.column_names
+        else np.ones(truth.num_rows, bool)
+    )
+    t_turn = _turn_rate(truth) > cfg.turn_threshold_dps
+
+    status = np.asarray(tracks.column("status").to_numpy(zero_copy_only=False), dtype=object)
+    firm = status != "tentative"
+    k_time = float_column(tracks, "time_s")[firm]
+    k_id = _int_column(tracks, "track_id")[firm]
+    kx, ky = plane.to_xy(float_column(tracks, "lat_deg")[firm], float_column(tracks, "lon_deg")[firm])
+    k_vel = _velocity(float_column(tracks, "ground_speed_kt")[firm], float_column(tracks, "track_deg")[firm])
+    k_last = float_column(tracks, "last_update_s")[firm] if "last_update_s" in tracks.column_names else k_time.copy()
+    order = np.argsort(k_time, kind="stable")
+    k_time, k_id, kx, ky, k_vel, k_last = k_time[order], k_id[order], kx[order], ky[order], k_vel[order], k_last[order]
+
+    grid = np.unique(t_time)
+    step = max(1, round(float(cfg.period_s / np.median(np.diff(grid))))) if grid.size > 1 else 1
+    epochs = grid[::step]
+    epochs = epochs[epochs >= grid[0] + cfg.warmup_s]
+    t_order = np.argsort(t_time, kind="stable")
+    t_sorted_time = t_time[t_order]
+
+    out: dict[str, list] = {k: [] for k in ("epoch", "target", "track", "pos", "vel", "turn", "coop", "upd")}
+    gospa, gospa_n = [], []
+    n_false = n_dup = n_track_epochs = 0
+    track_epochs: dict[str, list] = {"id": [], "matched": []}
+    present: dict[str, list] = {"id": [], "epoch": []}
+    c2 = cfg.c_m**2
+    for e in epochs:
+        lo, hi = np.searchsorted(t_sorted_time, [e - 1e-6, e + 1e-6])
+        ti = t_order[lo:hi]
+        a, b = np.searchsorted(k_time, [e - cfg.max_age_s, e + 1e-6])
+        rows = np.arange(a, b)
+        if rows.size:
+            # The latest row of each track in the window.
+            _, last = np.unique(k_id[rows][::-1], return_index=True)
+            rows = rows[::-1][last]
+        dt = e - k_time[rows]
+        px, py = kx[rows] + k_vel[rows, 0] * dt, ky[rows] + k_vel[rows, 1] * dt
+        n_track_epochs += rows.size
+        present["id"].append(k_id[rows])
+        present["epoch"].append(np.full(rows.size, e))
+        tk = np.full(ti.size, -1, np.int64)
+        pos_err = np.full(ti.size, np.nan)
+        vel_err = np.full(ti.size, np.nan)
+        upd = np.zeros(ti.size, bool)
+        matched_rows = np.zeros(rows.size, bool)
+        if ti.size and rows.size:
+            coo = cKDTree(np.stack([tx[ti], ty[ti]], 1)).sparse_distance_matrix(
+                cKDTree(np.stack([px, py], 1)), cfg.c_m, output_type="coo_matrix"
+            )
+            i, j, d = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+            sel = gnn_assign(i, j, d * d)
+            i, j, d = i[sel], j[sel], d[sel]
+            tk[i] = k_id[rows[j]]
+            pos_err[i] = d
+            vel_err[i] = np.hypot(*(k_vel[rows[j]] - t_vel[ti[i]]).T)
+            upd[i] = (e - k_last[rows[j]]) <= cfg.update_period_s
+            matched_rows[j] = True
+            near_truth = np.zeros(rows.size, bool)
+            near_truth[coo.col[np.isin(coo.row, i)]] = True
+            n_dup += int(np.count_nonzero(~matched_rows & near_truth))
+            n_false += int(np.count_nonzero(~matched_rows & ~near_truth))
+        else:
+            n_false += rows.size
+        track_epochs["id"].append(k_id[rows])
+        track_epochs["matched"].append(matched_rows)
+        missed = int(np.count_nonzero(tk < 0))
+        false = int(rows.size - np.count_nonzero(matched_rows))
+        gospa.append(np.sqrt(np.nansum(pos_err**2) + c2 / 2.0 * (missed + false)))
+        gospa_n.append(ti.size)
+        out["epoch"].append(np.full(ti.size, e))
+        out["target"].append(t_id[ti])
+        out["track"].append(tk)
+        out["pos"].append(pos_err)
+        out["vel"].append(vel_err)
+        out["turn"].append(t_turn[ti])
+        out["coop"].append(t_coop[ti])
+        out["upd"].append(upd)
+
+    def cat(key, dtype=None):
+        parts = out[key]
+        return np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)
+
+    m = Matches(
+        epoch_s=cat("epoch", np.float64),
+        target_id=cat("target", np.int64),
+        track_id=cat("track", np.int64),
+        pos_err_m=cat("pos", np.float64),
+        vel_err_mps=cat("vel", np.float64),
+        turning=cat("turn", bool),
+        cooperative=cat("coop", bool),
+        updated=cat("upd", bool),
+        gospa_m=np.array(gospa),
+        gospa_n=np.array(gospa_n),
+        n_false_epochs=n_false,
+        n_duplicate_epochs=n_dup,
+        n_track_epochs=n_track_epochs,
+    )
+    # False tracks: confirmed track numbers matched on fewer than half of the epochs they are present.
+    if track_epochs["id"]:
+        ids = np.concatenate(track_epochs["id"])
+        hit = np.concatenate(track_epochs["matched"])
+        uniq, inv = np.unique(ids, return_inverse=True)
+        frac = np.bincount(inv, weights=hit) / np.maximum(np.bincount(inv), 1)
+        m.false_tracks = int(np.count_nonzero(frac < 0.5))
+        m.confirmed_tracks = int(uniq.size)
+    # Drop latency: targets whose truth ends well before the data end.
+    if m.epoch_s.size and present["id"]:
+        pid, pep = np.concatenate(present["id"]), np.concatenate(present["epoch"])
+        last_present = {}
+        if pid.size:
+            order_p = np.lexsort((pep, pid))
+            ends = np.r_[np.flatnonzero(np.diff(pid[order_p])), pid.size - 1]
+            last_present = dict(zip(pid[order_p][ends].tolist(), pep[order_p][ends].tolist(), strict=True))
+        t_end = epochs[-1]
+        lat = []
+        matched = m.track_id >= 0
+        o = np.lexsort((m.epoch_s, m.target_id))
+        tgt, ep, trk, mt = m.target_id[o], m.epoch_s[o], m.track_id[o], matched[o]
+        ends = np.r_[np.flatnonzero(np.diff(tgt)), tgt.size - 1]
+        starts = np.r_[0, ends[:-1] + 1]
+        for s0, s1 in zip(starts.tolist(), ends.tolist(), strict=True):
+            last_truth = ep[s1]
+            if last_truth > t_end - 30.0:
+                continue
+            sel = np.flatnonzero(mt[s0 : s1 + 1])
+            if sel.size == 0:
+                continue
+            track = int(trk[s0 + sel[-1]])
+            lat.append(last_present.get(track, last_truth) - last_truth)
+        m.drop_latency_s = np.array(lat)
+    return m
+
+
+def _identity_figures(m: Matches, mask: NDArray[np.bool_]) -> tuple[int, float, int]:
+    sel = mask & (m.track_id >= 0)
+    tgt, ep, trk = m.target_id[sel], m.epoch_s[sel], m.track_id[sel]
+    if tgt.size == 0:
+        return 0, float("nan"), 0
+    o = np.lexsort((ep, tgt))
+    tgt, trk = tgt[o], trk[o]
+    same_target = np.diff(tgt) == 0
+    switches = int(np.count_nonzero(same_target & (np.diff(trk) != 0)))
+    pairs = np.unique(np.stack([tgt, trk], 1), axis=0)
+    n_targets = np.unique(tgt).size
+    return switches, pairs.shape[0] / n_targets, n_targets
+
+
+def _rms(values: NDArray[np.float64]) -> float:
+    v = values[np.isfinite(values)]
+    return float(np.sqrt(np.mean(v * v))) if v.size else float("nan")
+
+
+def summarise(m: Matches) -> dict[str, dict[str, float]]:
+    """The quality figures overall and per class, as nested dicts of plain numbers."""
+    classes = {"all": np.ones(m.target_id.size, bool), "cooperative": m.cooperative, "primary_only": ~m.cooperative}
+    out: dict[str, dict[str, float]] = {}
+    for name, mask in classes.items():
+        if not mask.any():
+            continue
+        matched = mask & (m.track_id >= 0)
+        straight, turning = matched & ~m.turning, matched & m.turning
+        switches, ids_per, n_targets = _identity_figures(m, mask)
+        out[name] = {
+            "aircraft": n_targets,
+            "truth_epochs": int(mask.sum()),
+            "completeness": float(matched.sum() / max(mask.sum(), 1)),
+            "pos_rms_m": _rms(m.pos_err_m[matched]),
+            "pos_rms_straight_m": _rms(m.pos_err_m[straight]),
+            "pos_rms_turning_m": _rms(m.pos_err_m[turning]),
+            "vel_rms_mps": _rms(m.vel_err_mps[matched]),
+            "vel_rms_straight_mps": _rms(m.vel_err_mps[straight]),
+            "vel_rms_turning_mps": _rms(m.vel_err_mps[turning]),
+            "prob_update": float(m.updated[matched].mean()) if matched.any() else float("nan"),
+            "identity_switches": switches,
+            "switches_per_aircraft": switches / max(n_targets, 1),
+            "track_ids_per_aircraft": ids_per,
+        }
+    n = np.maximum(m.gospa_n, 1)
+    out["all"].update(
+        {
+            "gospa_m": float(np.mean(m.gospa_m)) if m.gospa_m.size else float("nan"),
+            "gospa_per_sqrt_n_m": float(np.mean(m.gospa_m / np.sqrt(n))) if m.gospa_m.size else float("nan"),
+            "false_track_epochs": m.n_false_epochs,
+            "duplicate_track_epochs": m.n_duplicate_epochs,
+            "false_track_rate": m.n_false_epochs / max(m.n_track_epochs, 1),
+            "duplicate_rate": m.n_duplicate_epochs / max(m.n_track_epochs, 1),
+            "false_tracks": m.false_tracks,
+            "confirmed_tracks": m.confirmed_tracks,
+            "departed_aircraft": int(m.drop_latency_s.size),
+            "drop_latency_max_s": float(m.drop_latency_s.max()) if m.drop_latency_s.size else float("nan"),
+        }
+    )
+    return out
+
+
+def evaluate(truth: pa.Table, tracks: pa.Table, config: EvaluationConfig | None = None) -> dict[str, dict[str, float]]:
+    return summarise(match(truth, tracks, config))

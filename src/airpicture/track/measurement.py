@@ -1,0 +1,262 @@
+"""Sensor noise models: Measurement rows → positions and covariances in the system plane, with counted rejections.
+
+Horizontal measurement covariance R (2×2, plane metres) by report type:
+
+- **Polar radar plot** (``range_m`` slant range ρ, ``azimuth_deg`` θ): the ground range g(ρ, h) comes from
+  :func:`airpicture.core.geodesy.ground_range_from_slant` with the Mode C altitude h (or an assumed altitude with a
+  wide spread when there is none), the position from the great circle at azimuth θ, then the plane. With u the
+  unit vector from the radar to the plot in the plane and u⊥ its normal::
+
+      σ_g² = (σ_ρ · ∂g/∂ρ)² + (σ_h · ∂g/∂h)²  ≈ (σ_ρ ρ/g)² + (σ_h h/g)²,    σ_c = g · σ_θ,
+      R = σ_g² u uᵀ + σ_c² u⊥ u⊥ᵀ.
+
+- **Cartesian report** (``lat_deg``/``lon_deg``): R = σ² I with σ (per axis) from, in order, the report's
+  ``sigma_h_m``, the ADS-B NACp (95 % estimated position uncertainty bound / 2.45, floored at 15 m for latency),
+  the sensor's ``sigma_h_m``, or the configured default.
+
+Rejected rows are counted by reason and never reach the filter: non-finite or absent time, a position that is not on
+earth or is far outside the plane's area, a polar plot from an unknown sensor or beyond any radar range. An absurd
+altitude is dropped on its own (the position still serves).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
+
+from airpicture.core.geodesy import SystemPlane, destination, ground_range_from_slant
+from airpicture.core.schema import float_column
+from airpicture.core.sensors import Sensor
+from airpicture.core.units import FT_TO_M
+from airpicture.track.config import TrackerConfig
+
+#: 95 % horizontal position bound (EPU, m) for NACp 0–11 (DO-260B); NACp 0 means unknown.
+NACP_EPU_M = np.array([np.nan, 18520, 7408, 3704, 1852, 926, 555.6, 185.2, 92.6, 30, 10, 3], dtype=np.float64)
+
+KIND_CODES = {"adsb": 0, "mlat": 1, "ssr": 2, "psr": 3, "psr_ssr": 4, "modes": 5}
+
+
+@dataclass
+class MeasurementBatch:
+    """Measurements in the plane, structure of arrays (one entry per accepted report)."""
+
+    time_s: NDArray[np.float64]
+    sensor: NDArray[np.int32]  # index into the tracker's sensor list
+    kind: NDArray[np.int8]
+    has_position: NDArray[np.bool_]
+    xy_m: NDArray[np.float64]  # (n,2); NaN without position
+    r_m2: NDArray[np.float64]  # (n,2,2)
+    alt_m: NDArray[np.float64]  # pressure altitude, NaN when absent
+    icao24: NDArray[np.int64]  # -1 when absent
+    callsign: NDArray[np.str_]  # "" when absent
+    squawk: NDArray[np.str_]  # "" when absent
+
+    def __len__(self) -> int:
+        return int(self.time_s.shape[0])
+
+    def take(self, index: NDArray) -> MeasurementBatch:
+        return MeasurementBatch(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
+
+    @staticmethod
+    def concat(batches: list[MeasurementBatch]) -> MeasurementBatch:
+        return MeasurementBatch(
+            **{f.name: np.concatenate([getattr(b, f.name) for b in batches]) for f in fields(MeasurementBatch)}
+        )
+
+    @staticmethod
+    def empty() -> MeasurementBatch:
+        return MeasurementBatch(
+            np.empty(0),
+            np.empty(0, np.int32),
+            np.empty(0, np.int8),
+            np.empty(0, bool),
+            np.empty((0, 2)),
+            np.empty((0, 2, 2)),
+            np.empty(0),
+            np.empty(0, np.int64),
+            np.empty(0, "<U8"),
+            np.empty(0, "<U4"),
+        )
+
+
+def _string_column(table: pa.Table, name: str, width: int) -> NDArray[np.str_]:
+    if name not in table.column_names:
+        return np.full(table.num_rows, "", dtype=f"<U{width}")
+    col = pc.fill_null(table.column(name).cast(pa.string()), "")
+    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=f"<U{width}")
+
+
+def parse_icao24(table: pa.Table) -> NDArray[np.int64]:
+    """Mode S addresses as integers (-1 when absent or not 6 hex digits)."""
+    if "icao24" not in table.column_names:
+        return np.full(table.num_rows, -1, dtype=np.int64)
+    col = table.column("icao24").cast(pa.string())
+    valid = pc.fill_null(pc.match_substring_regex(col, r"^[0-9a-fA-F]{6}$"), False).to_numpy(zero_copy_only=False)
+    out = np.full(table.num_rows, -1, dtype=np.int64)
+    if valid.any():
+        text = np.asarray(pc.fill_null(col, "000000").to_numpy(zero_copy_only=False)[valid], dtype="<U6")
+        # Hex digits to integers without a Python loop: view the UTF-32 code points.
+        codes = text.view(np.uint32).reshape(-1, 6).astype(np.int64)
+        digit = np.where(codes >= 97, codes - 87, np.where(codes >= 65, codes - 55, codes - 48))
+        out[valid] = (digit * (16 ** np.arange(5, -1, -1))).sum(axis=1)
+    return out
+
+
+def format_icao24(values: NDArray[np.int64]) -> list[str | None]:
+    return [None if v < 0 else f"{v:06x}" for v in values.tolist()]
+
+
+class MeasurementConverter:
+    """Turns Measurement tables into :class:`MeasurementBatch` in one plane, counting what it rejects."""
+
+    def __init__(self, sensors: list[Sensor], plane: SystemPlane, config: TrackerConfig) -> None:
+        self.plane = plane
+        self.config = config
+        self.sensors: list[Sensor | None] = list(sensors)
+        self.sensor_ids: list[str] = [s.id for s in sensors]
+        self._index = {s.id: i for i, s in enumerate(sensors)}
+        self._update_site_arrays()
+        self.rejected: Counter[str] = Counter()
+
+    def _update_site_arrays(self) -> None:
+        def val(s: Sensor | None, name: str) -> float:
+            v = getattr(s, name, None) if s is not None else None
+            return np.nan if v is None else float(v)
+
+        self.site_lat = np.array([val(s, "lat_deg") for s in self.sensors])
+        self.site_lon = np.array([val(s, "lon_deg") for s in self.sensors])
+        self.site_alt = np.nan_to_num(np.array([val(s, "alt_m") for s in self.sensors]))
+        self.site_sigma_range = np.array([val(s, "sigma_range_m") for s in self.sensors])
+        self.site_sigma_az = np.array([val(s, "sigma_azimuth_deg") for s in self.sensors])
+        self.site_sigma_h = np.array([val(s, "sigma_h_m") for s in self.sensors])
+        self.site_range_max = np.array([val(s, "range_max_m") for s in self.sensors])
+        self.site_period = np.array(
+            [
+                val(s, "rotation_period_s") if s is not None and s.is_radar else self.config.report_interval_s
+                for s in self.sensors
+            ]
+        )
+        self.site_period = np.where(np.isfinite(self.site_period), self.site_period, self.config.report_interval_s)
+
+    def sensor_index(self, names: NDArray[np.str_]) -> NDArray[np.int32]:
+        """Index of each sensor name, registering unknown ones (they may still send Cartesian reports)."""
+        uniq, inverse = np.unique(names, return_inverse=True)
+        added = False
+        for name in uniq.tolist():
+            if name not in self._index:
+                self._index[name] = len(self.sensors)
+                self.sensors.append(None)
+                self.sensor_ids.append(name)
+                added = True
+        if added:
+            self._update_site_arrays()
+        lut = np.array([self._index[name] for name in uniq.tolist()], dtype=np.int32)
+        return lut[inverse.reshape(-1)] if uniq.size else np.empty(0, np.int32)
+
+    def convert(self, table: pa.Table) -> MeasurementBatch:
+        cfg = self.config
+        n = table.num_rows
+        if n == 0:
+            return MeasurementBatch.empty()
+        t = float_column(table, "time_s")
+        keep = np.isfinite(t)
+        self._count("bad_time", ~keep)
+        sensor = self.sensor_index(_string_column(table, "sensor", 32))
+        kind_text = _string_column(table, "kind", 8)
+        kind = np.full(n, -1, dtype=np.int8)
+        for name, code in KIND_CODES.items():
+            kind[kind_text == name] = code
+        bad_kind = keep & (kind < 0)
+        self._count("unknown_kind", bad_kind)
+        keep &= ~bad_kind
+
+        alt_m = float_column(table, "alt_baro_ft") * FT_TO_M
+        absurd_alt = np.isfinite(alt_m) & ((alt_m < -700.0) | (alt_m > 25_000.0))
+        self._count("absurd_altitude", keep & absurd_alt)
+        alt_m[absurd_alt] = np.nan
+
+        xy = np.full((n, 2), np.nan)
+        r = np.zeros((n, 2, 2))
+        lat, lon = float_column(table, "lat_deg"), float_column(table, "lon_deg")
+        rng, az = float_column(table, "range_m"), float_column(table, "azimuth_deg")
+        cart = np.isfinite(lat) & np.isfinite(lon)
+        bad_latlon = keep & cart & ((np.abs(lat) > 90.0) | (np.abs(lon) > 180.0))
+        self._count("absurd_position", bad_latlon)
+        keep &= ~bad_latlon
+        cart &= keep
+        polar = keep & ~cart & np.isfinite(rng) & np.isfinite(az)
+        site_known = np.isfinite(self.site_lat[sensor]) & np.isfinite(self.site_sigma_range[sensor])
+        range_max = np.where(np.isfinite(self.site_range_max[sensor]), self.site_range_max[sensor] * 1.2, 1e6)
+        bad_polar = polar & (~site_known | (rng <= 0.0) | (rng > range_max) | (az < -360.0) | (az > 720.0))
+        self._count("bad_polar_plot", bad_polar)
+        keep &= ~bad_polar
+        polar &= keep
+
+        if cart.any():
+            i = np.nonzero(cart)[0]
+            x, y = self.plane.to_xy(lat[i], lon[i])
+            xy[i, 0], xy[i, 1] = x, y
+            sigma = float_column(table, "sigma_h_m")[i]
+            nacp = float_column(table, "nacp")[i]
+            nacp_ok = np.isfinite(nacp) & (nacp >= 1) & (nacp <= 11)
+            epu = NACP_EPU_M[np.where(nacp_ok, nacp, 0).astype(np.int64)]
+            sigma = np.where(np.isfinite(sigma) & (sigma > 0), sigma, np.maximum(epu / 2.45, 15.0))
+            sigma = np.where(np.isfinite(sigma), sigma, self.site_sigma_h[sensor[i]])
+            sigma = np.where(np.isfinite(sigma), sigma, cfg.default_sigma_h_m)
+            r[i, 0, 0] = r[i, 1, 1] = sigma * sigma
+        if polar.any():
+            i = np.nonzero(polar)[0]
+            s = sensor[i]
+            h = alt_m[i]
+            no_alt = ~np.isfinite(h)
+            h = np.where(no_alt, cfg.assumed_alt_m, h)
+            slant = rng[i]
+            ground = ground_range_from_slant(slant, h, self.site_alt[s])
+            plat, plon = destination(self.site_lat[s], self.site_lon[s], az[i], ground)
+            x, y = self.plane.to_xy(plat, plon)
+            sx, sy = self.plane.to_xy(self.site_lat[s], self.site_lon[s])
+            xy[i, 0], xy[i, 1] = x, y
+            g = np.maximum(ground, 1.0)
+            drho = np.clip(slant / g, 1.0, 5.0)
+            sigma_h = np.where(no_alt, cfg.assumed_alt_sigma_m, cfg.sigma_alt_m)
+            var_g = (self.site_sigma_range[s] * drho) ** 2 + (sigma_h * np.minimum(h / g, 5.0)) ** 2
+            var_c = (g * np.radians(np.nan_to_num(self.site_sigma_az[s], nan=0.1))) ** 2
+            ux, uy = x - sx, y - sy
+            norm = np.maximum(np.hypot(ux, uy), 1e-6)
+            ux, uy = ux / norm, uy / norm
+            r[i, 0, 0] = var_g * ux * ux + var_c * uy * uy
+            r[i, 1, 1] = var_g * uy * uy + var_c * ux * ux
+            r[i, 0, 1] = r[i, 1, 0] = (var_g - var_c) * ux * uy
+        has_pos = cart | polar
+        far = has_pos & (np.hypot(xy[:, 0], xy[:, 1]) > cfg.max_plane_radius_m)
+        self._count("out_of_area", far)
+        keep &= ~far
+        has_pos &= keep
+        icao = parse_icao24(table)
+        # A report with neither position nor identity carries nothing the tracker can use.
+        useless = keep & ~has_pos & (icao < 0)
+        self._count("no_position_no_identity", useless)
+        keep &= ~useless
+        idx = np.nonzero(keep)[0]
+        return MeasurementBatch(
+            time_s=t[idx],
+            sensor=sensor[idx],
+            kind=kind[idx],
+            has_position=has_pos[idx],
+            xy_m=xy[idx],
+            r_m2=r[idx],
+            alt_m=alt_m[idx],
+            icao24=icao[idx],
+            callsign=np.char.strip(_string_column(table, "callsign", 8))[idx],
+            squawk=_string_column(table, "squawk", 4)[idx],
+        )
+
+    def _count(self, reason: str, mask: NDArray[np.bool_]) -> None:
+        k = int(np.count_nonzero(mask))
+        if k:
+            self.rejected[reason] += k

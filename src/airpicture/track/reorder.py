@@ -1,0 +1,78 @@
+"""Time ordering: a bounded re-order window, with late and wrong-clock measurements counted and rejected.
+
+Measurements wait in the window until the sensors' consensus time has moved ``window_s`` past them, then leave in
+time order. The consensus time is the lower median of each sensor's latest time stamp, so one sensor with a clock
+running ahead cannot drag the window forward (and make everybody else "late"), and one running behind only
+makes its own reports late. A measurement older than what has already been released is *late*; one more than
+``max_future_s`` ahead of the consensus is *future* (a wrong clock). Both are counted, never processed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from airpicture.track.measurement import MeasurementBatch
+
+
+class ReorderWindow:
+    def __init__(self, window_s: float, max_future_s: float) -> None:
+        self.window_s = float(window_s)
+        self.max_future_s = float(max_future_s)
+        self.released_until_s = -np.inf
+        self.sensor_latest_s = np.full(0, -np.inf)
+        self.rejected: Counter[str] = Counter()
+        self._pending: list[MeasurementBatch] = []
+
+    @property
+    def consensus_s(self) -> float:
+        seen = self.sensor_latest_s[np.isfinite(self.sensor_latest_s)]
+        if seen.size == 0:
+            return -np.inf
+        return float(np.sort(seen)[(seen.size - 1) // 2])
+
+    def push(self, batch: MeasurementBatch) -> MeasurementBatch:
+        """Accept a batch; return what the window releases, in time order."""
+        if len(batch):
+            n_sensors = int(batch.sensor.max()) + 1
+            if n_sensors > self.sensor_latest_s.size:
+                grown = np.full(n_sensors, -np.inf)
+                grown[: self.sensor_latest_s.size] = self.sensor_latest_s
+                self.sensor_latest_s = grown
+            latest = np.full(self.sensor_latest_s.size, -np.inf)
+            np.maximum.at(latest, batch.sensor, batch.time_s)
+            self.sensor_latest_s = np.maximum(self.sensor_latest_s, latest)
+            consensus = self.consensus_s
+            future = batch.time_s > consensus + self.max_future_s
+            late = batch.time_s < self.released_until_s
+            if future.any():
+                self.rejected["future_time"] += int(future.sum())
+            if late.any():
+                self.rejected["late"] += int(late.sum())
+            keep = ~(future | late)
+            if not keep.all():
+                batch = batch.take(np.nonzero(keep)[0])
+            if len(batch):
+                self._pending.append(batch)
+        return self.release(self.consensus_s - self.window_s)
+
+    def release(self, until_s: float = np.inf) -> MeasurementBatch:
+        """Everything waiting with a time stamp up to ``until_s``, in time order."""
+        if until_s > self.released_until_s and np.isfinite(until_s):
+            self.released_until_s = until_s
+        if not self._pending:
+            return MeasurementBatch.empty()
+        pending = MeasurementBatch.concat(self._pending) if len(self._pending) > 1 else self._pending[0]
+        ready = pending.time_s <= until_s
+        out_idx = np.nonzero(ready)[0]
+        rest = np.nonzero(~ready)[0]
+        self._pending = [pending.take(rest)] if rest.size else []
+        out = pending.take(out_idx[np.argsort(pending.time_s[out_idx], kind="stable")])
+        if len(out) and not np.isfinite(until_s):
+            self.released_until_s = max(self.released_until_s, float(out.time_s.max()))
+        return out
+
+    @property
+    def n_pending(self) -> int:
+        return sum(len(b) for b in self._pending)

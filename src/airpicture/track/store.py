@@ -1,0 +1,120 @@
+"""All tracks as one structure of arrays: a slot per track, reused after deletion, capacity grown by doubling.
+
+Holding tracks this way (rather than one object per track, as Stone Soup does) is what lets every stage of the
+tracker run as a handful of numpy calls over all tracks at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from airpicture.track.predictor import N_STATE
+
+FREE, TENTATIVE, CONFIRMED, COASTING, LOST = 0, 1, 2, 3, 4
+#: LOST tracks are out of the picture (dropped after missed scans) but kept ``memory_s`` so that the aircraft, if
+#: seen again, gets its old track number back; they are never output.
+STATUS_NAMES = np.array(["", "tentative", "confirmed", "coasting", "lost"], dtype=object)
+
+
+class TrackStore:
+    """Track state and bookkeeping, indexed by slot. ``status == FREE`` marks an unused slot."""
+
+    def __init__(self, capacity: int = 256, n_sensors: int = 1, n_models: int = 4) -> None:
+        self.n_models = n_models
+        self.capacity = 0
+        self.n_sensors = max(n_sensors, 1)
+        self._free: list[int] = []
+        self.next_track_id = 1
+        self._allocate(capacity)
+
+    # Horizontal IMM state per model, the time it refers to, and the model probabilities.
+    x: NDArray[np.float64]
+    p: NDArray[np.float64]
+    mu: NDArray[np.float64]
+    time_s: NDArray[np.float64]
+    # Vertical filter: altitude, vertical rate, covariance (p00, p01, p11), time of the last altitude.
+    alt_m: NDArray[np.float64]
+    vrate_mps: NDArray[np.float64]
+    palt: NDArray[np.float64]
+    alt_time_s: NDArray[np.float64]
+    # Life.
+    status: NDArray[np.int8]
+    track_id: NDArray[np.int64]
+    hits: NDArray[np.int32]
+    created_s: NDArray[np.float64]
+    # Identity learned from reports.
+    icao24: NDArray[np.int64]
+    callsign: NDArray[np.str_]
+    squawk: NDArray[np.str_]
+    cooperative: NDArray[np.bool_]
+    # Last update time by each sensor (sources, expected update interval).
+    sensor_time_s: NDArray[np.float64]
+
+    def _allocate(self, capacity: int) -> None:
+        old = self.capacity
+        spec: dict[str, tuple[tuple[int, ...], object, object]] = {
+            "x": ((self.n_models, N_STATE), np.float64, 0.0),
+            "p": ((self.n_models, N_STATE, N_STATE), np.float64, 0.0),
+            "mu": ((self.n_models,), np.float64, 0.0),
+            "time_s": ((), np.float64, np.nan),
+            "alt_m": ((), np.float64, np.nan),
+            "vrate_mps": ((), np.float64, 0.0),
+            "palt": ((3,), np.float64, 0.0),
+            "alt_time_s": ((), np.float64, np.nan),
+            "status": ((), np.int8, FREE),
+            "track_id": ((), np.int64, -1),
+            "hits": ((), np.int32, 0),
+            "created_s": ((), np.float64, np.nan),
+            "icao24": ((), np.int64, -1),
+            "callsign": ((), "<U8", ""),
+            "squawk": ((), "<U4", ""),
+            "cooperative": ((), np.bool_, False),
+            "sensor_time_s": ((self.n_sensors,), np.float64, -np.inf),
+        }
+        for name, (shape, dtype, fill) in spec.items():
+            new = np.full((capacity, *shape), fill, dtype=dtype)
+            if old:
+                new[:old] = getattr(self, name)
+            setattr(self, name, new)
+        self._free.extend(range(capacity - 1, old - 1, -1))
+        self.capacity = capacity
+
+    def ensure_sensors(self, n_sensors: int) -> None:
+        if n_sensors > self.n_sensors:
+            grown = np.full((self.capacity, n_sensors), -np.inf)
+            grown[:, : self.n_sensors] = self.sensor_time_s
+            self.sensor_time_s = grown
+            self.n_sensors = n_sensors
+
+    def allocate(self, n: int) -> NDArray[np.int64]:
+        """Reserve ``n`` slots with fresh track numbers (status still FREE: the caller sets it)."""
+        if n > len(self._free):
+            self._allocate(max(2 * self.capacity, self.capacity + n))
+        slots = np.array([self._free.pop() for _ in range(n)], dtype=np.int64)
+        self.track_id[slots] = np.arange(self.next_track_id, self.next_track_id + n)
+        self.next_track_id += n
+        return slots
+
+    def release(self, slots: NDArray[np.int64]) -> None:
+        if slots.size == 0:
+            return
+        self.status[slots] = FREE
+        self.track_id[slots] = -1
+        self.icao24[slots] = -1
+        self.callsign[slots] = ""
+        self.squawk[slots] = ""
+        self.cooperative[slots] = False
+        self.hits[slots] = 0
+        self.alt_m[slots] = np.nan
+        self.alt_time_s[slots] = np.nan
+        self.vrate_mps[slots] = 0.0
+        self.sensor_time_s[slots] = -np.inf
+        self._free.extend(slots.tolist())
+
+    def live(self) -> NDArray[np.int64]:
+        return np.nonzero(self.status != FREE)[0]
+
+    @property
+    def n_live(self) -> int:
+        return int(np.count_nonzero(self.status != FREE))
