@@ -101,6 +101,23 @@ for _i, _c in enumerate(b"ABCDEF"):
 _NIBBLE[0] = 254  # end of a shorter string in the fixed-width array
 
 
+def _pair_table() -> NDArray[np.uint16]:
+    """Two ASCII characters (little-endian uint16: first character in the low byte) → byte value; ``_PAIR_PAD``
+    for the NUL padding after the text; ``_PAIR_BAD`` for anything else (non-hex, or an odd number of digits)."""
+    low = _NIBBLE[np.arange(65536) & 0xFF]
+    high = _NIBBLE[np.arange(65536) >> 8]
+    table = np.full(65536, _PAIR_BAD, dtype=np.uint16)
+    ok = (low < 16) & (high < 16)
+    table[ok] = (low[ok].astype(np.uint16) << 4) | high[ok]
+    table[0] = _PAIR_PAD
+    return table
+
+
+_PAIR_BAD = 0x100
+_PAIR_PAD = 0x200
+_PAIR = _pair_table()
+
+
 @dataclass
 class HexParseResult:
     frames: ModeSFrames
@@ -120,22 +137,22 @@ def frames_from_hex(
     Text shorter than its downlink format needs is rejected as ``truncated``; non-hex characters as ``bad_hex``;
     4-digit texts are Mode A/C replies (length 2). Longer text (56-bit frames padded to 28 digits) is cut to size.
     """
-    items = hex_frames if isinstance(hex_frames, np.ndarray) else list(hex_frames)
+    items = hex_frames.tolist() if isinstance(hex_frames, np.ndarray) else list(hex_frames)
+    n = len(items)
+    text_len = np.fromiter(map(len, items), dtype=np.int64, count=n)
     try:
-        raw = np.asarray(items, dtype="S28")
+        raw = np.asarray(items, dtype="S28") if n else np.zeros(0, dtype="S28")
     except UnicodeEncodeError:
         # Non-ASCII text can only be garbage: make it so, visibly (it then fails the hex check).
         raw = np.asarray([str(h).encode("ascii", "replace")[:28] for h in items], dtype="S28")
-    n = raw.size
-    chars = raw.view(np.uint8).reshape(n, 28) if n else np.zeros((0, 28), np.uint8)
-    nib = _NIBBLE[chars]
-    text_len = np.where(nib == 254, np.arange(28)[None, :], 28).min(axis=1) if n else np.zeros(0, np.int64)
-    hexd = np.where(nib >= 16, 0, nib)
-    data = ((hexd[:, 0::2] << 4) | hexd[:, 1::2]).astype(np.uint8)
+    # Two characters at a time through a 65,536-entry table: one look-up per output byte.
+    pairs = raw.view(np.uint16).reshape(n, 14) if n else np.zeros((0, 14), np.uint16)
+    value = _PAIR[pairs]
+    data = (value & 0xFF).astype(np.uint8)
+    bad_char = ((value >= _PAIR_BAD) & (value != _PAIR_PAD)).any(axis=1) | (text_len > 28)
     mode_ac = text_len == 4
     length = np.where(mode_ac, 2, frame_length_for_df(data[:, 0]))
     needed = length.astype(np.int64) * 2
-    bad_char = ((nib == 255) & (np.arange(28)[None, :] < text_len[:, None])).any(axis=1)
     truncated = text_len < needed
     keep = ~bad_char & ~truncated
     # Zero the padding beyond the frame length, so equal frames are equal rows.

@@ -28,23 +28,21 @@ def all_legal(indices: NDArray[np.int64]) -> NDArray[np.bool_]:
     return _LEGAL[indices].all(axis=1)
 
 
-def to_arrow(indices: NDArray[np.int64], valid: NDArray[np.bool_]) -> pa.StringArray:
-    """Callsigns as an Arrow string column, trailing spaces removed; null where not ``valid`` or blank.
-
-    Built straight from one byte buffer and an offsets array, so no Python string is created per row.
-    """
-    chars = _CHAR_BYTES[indices]  # (n, 8) ascii
-    non_space = chars != 0x20
-    # Length up to the last non-space character.
+def to_arrow(bits: NDArray[np.uint64], valid: NDArray[np.bool_]) -> pa.StringArray:
+    """Callsigns (48-bit character fields) as an Arrow string column, trailing spaces removed; null where not
+    ``valid`` or blank. Only the valid rows are expanded, into one byte buffer with an offsets array: no Python
+    string per row."""
+    n = bits.size
+    rows = np.nonzero(valid)[0]
+    chars = _CHAR_BYTES[char_indices(bits[rows])]  # (k, 8) ascii
     pos = np.arange(1, 9)
-    length = np.max(np.where(non_space, pos[None, :], 0), axis=1)
-    valid = valid & (length > 0)
-    length = np.where(valid, length, 0)
-    keep = pos[None, :] <= length[:, None]
-    data = chars[keep]
-    offsets = np.zeros(len(length) + 1, dtype=np.int32)
-    np.cumsum(length, out=offsets[1:])
-    n = len(length)
+    length = np.max(np.where(chars != 0x20, pos[None, :], 0), axis=1) if rows.size else np.zeros(0, np.int64)
+    data = chars[pos[None, :] <= length[:, None]]
+    row_len = np.zeros(n, dtype=np.int32)
+    row_len[rows] = length
+    valid = row_len > 0
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(row_len, out=offsets[1:])
     bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if not valid.all() else None
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data.tobytes()), bitmap)
 

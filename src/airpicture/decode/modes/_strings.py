@@ -18,20 +18,32 @@ def _fixed_width(chars: NDArray[np.uint8], valid: NDArray[np.bool_] | None) -> p
     )
 
 
+#: byte → its two lower-case hex digits, as a little-endian uint16 (first digit in the low byte)
+_HEX2 = (_HEX[np.arange(256) >> 4].astype(np.uint16) | (_HEX[np.arange(256) & 0xF].astype(np.uint16) << 8)).astype(
+    np.uint16
+)
+#: squawk held as an int with octal digits (0..7777) → its four ASCII digits as a little-endian uint32
+_SQUAWK4 = np.array([int.from_bytes(f"{v:04d}".encode(), "little") for v in range(10000)], dtype=np.uint32)
+
+
 def icao24_strings(address: NDArray[np.uint32], valid: NDArray[np.bool_] | None = None) -> pa.StringArray:
-    """24-bit addresses as 6 lower-case hex digits."""
-    shifts = np.arange(20, -1, -4, dtype=np.uint32)
-    nibbles = (address.astype(np.uint32)[:, None] >> shifts[None, :]) & np.uint32(0xF)
-    return _fixed_width(_HEX[nibbles], valid)
+    """24-bit addresses as 6 lower-case hex digits (one 256-entry table look-up per address byte)."""
+    address = np.asarray(address, dtype=np.uint32)
+    octets = np.stack([(address >> 16) & 0xFF, (address >> 8) & 0xFF, address & 0xFF], axis=1)
+    chars = _HEX2[octets].view(np.uint8).reshape(address.size, 6)
+    return _fixed_width(chars, valid)
 
 
 def squawk_strings(squawk: NDArray[np.int16]) -> pa.StringArray:
-    """Squawks held as ints with octal digits (7700), -1 for none, as 4-character text."""
+    """Squawks held as ints with octal digits (7700), -1 for none, as 4-character text (nulls take no bytes)."""
     sq = np.asarray(squawk, dtype=np.int64)
-    valid = sq >= 0
-    digits = np.stack([(sq // 1000) % 10, (sq // 100) % 10, (sq // 10) % 10, sq % 10], axis=1)
-    chars = (np.where(valid[:, None], digits, 0) + 0x30).astype(np.uint8)
-    return _fixed_width(chars, valid)
+    valid = (sq >= 0) & (sq < 10000)
+    chars = _SQUAWK4[sq[valid]].view(np.uint8)
+    offsets = np.zeros(sq.size + 1, dtype=np.int32)
+    np.cumsum(np.where(valid, 4, 0), out=offsets[1:])
+    return pa.StringArray.from_buffers(
+        sq.size, pa.py_buffer(offsets), pa.py_buffer(chars.tobytes()), _bitmap(valid) if sq.size else None
+    )
 
 
 def _bitmap(valid: NDArray[np.bool_]) -> pa.Buffer | None:
@@ -75,24 +87,28 @@ def string_list(labels: list[str | None]) -> pa.StringArray:
 
 
 def enum_strings(codes: NDArray, labels: list[str | None]) -> pa.StringArray:
-    """Small integer codes as text (null for negative codes or None labels), gathered from a byte matrix of the
+    """Small integer codes as text (null for negative codes or None labels), gathered byte by byte from the
     labels: no dictionary cast, which would import ``pyarrow.compute`` (a second) on first use."""
     codes = np.asarray(codes, dtype=np.int64)
+    n = codes.size
     encoded = [(label or "").encode("utf-8") for label in labels]
-    width = max((len(e) for e in encoded), default=0) or 1
-    matrix = np.zeros((len(labels) + 1, width), dtype=np.uint8)
-    lengths = np.zeros(len(labels) + 1, dtype=np.int32)
-    for row, e in enumerate(encoded):
-        matrix[row, : len(e)] = np.frombuffer(e, dtype=np.uint8)
-        lengths[row] = len(e)
     label_valid = np.array([label is not None for label in labels] + [False])
     valid = (codes >= 0) & (codes < len(labels))
     rows = np.where(valid, codes, len(labels))
     valid &= label_valid[rows]
+    if len(labels) == 1 and valid.all():  # one label everywhere (the sensor column)
+        offsets = (np.arange(n + 1, dtype=np.int32) * len(encoded[0])).astype(np.int32)
+        return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(encoded[0] * n))
+    lengths = np.array([len(e) for e in encoded] + [0], dtype=np.int64)
+    label_start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    blob = np.frombuffer(b"".join(encoded) + b"\0", dtype=np.uint8)
     row_len = np.where(valid, lengths[rows], 0)
-    data = matrix[rows][np.arange(width)[None, :] < row_len[:, None]]
-    offsets = np.zeros(codes.size + 1, dtype=np.int32)
+    offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(row_len, out=offsets[1:])
+    total = int(offsets[-1])
+    # byte k of the output = byte (k - offset of its row) of its row's label
+    within = np.arange(total) - np.repeat(offsets[:-1], row_len)
+    data = blob[np.repeat(label_start[rows], row_len) + within]
     return pa.StringArray.from_buffers(
-        codes.size, pa.py_buffer(offsets), pa.py_buffer(data.tobytes()), _bitmap(valid) if codes.size else None
+        n, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data.tobytes()), _bitmap(valid) if n else None
     )

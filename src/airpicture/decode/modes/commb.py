@@ -169,6 +169,8 @@ def infer(
     # Format-identified registers win over heuristics.
     out[(first == 0x10) & (me_field(mb, 9, 6) == 0)] = BDS10
     out[(first == 0x30)] = BDS30
-    out[is_bds20(mb)] = BDS20
+    maybe20 = np.nonzero(first == 0x20)[0]
+    if maybe20.size:
+        out[maybe20[is_bds20(mb[maybe20])]] = BDS20
     out[mb == 0] = UNKNOWN
     return out

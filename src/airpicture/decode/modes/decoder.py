@@ -111,7 +111,7 @@ class ModeSDecoder:
         return pa.table(
             {
                 "icao24": icao24_strings(c["address"][:k]),
-                "callsign": _callsign.to_arrow(_callsign.char_indices(callsign_bits), callsign_bits != 0),
+                "callsign": _callsign.to_arrow(callsign_bits, callsign_bits != 0),
                 "squawk": squawk_strings(c["squawk"][:k]),
                 "last_seen_s": numeric(c["last_seen_s"][:k].copy()),
                 "lat_deg": _f(c["pos_lat"][:k]),
@@ -586,7 +586,7 @@ class ModeSDecoder:
                 _f(cols.alt_baro[idx]),
                 _f(cols.alt_geo[idx]),
                 icao24_strings(cols.address[idx]),
-                _callsign.to_arrow(_callsign.char_indices(cols.callsign_bits[idx]), cols.callsign_valid[idx]),
+                _callsign.to_arrow(cols.callsign_bits[idx], cols.callsign_valid[idx]),
                 squawk_strings(sq),
                 _f(cols.gs[idx]),
                 _f(cols.track[idx]),
