@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from airpicture.core.schema import MEASUREMENT, table_from_columns
 from airpicture.decode.asterix import records
-from airpicture.decode.asterix.parse import ERROR_REASONS, PAD, FieldReader, walk_blocks
+from airpicture.decode.asterix.parse import ERROR_REASONS, PAD, FieldReader, records_as_dicts, walk_blocks
 from airpicture.decode.asterix.tables import EDITIONS, LATEST
 
 log = logging.getLogger(__name__)
@@ -121,6 +121,8 @@ class AsterixDecoder:
         self.reference_date_s = reference_date_s
         #: Counted per-block decode errors, "CAT048 25/201 ed1.21: record overruns the block" → blocks.
         self.errors: Counter[str] = Counter()
+        #: Blocks whose records were kept but look odd (spare bits set: often the first sign of a wrong edition).
+        self.warnings: Counter[str] = Counter()
         #: Blocks of categories we do not decode, by category.
         self.unsupported: Counter[int] = Counter()
         self.records_decoded = 0
@@ -167,6 +169,24 @@ class AsterixDecoder:
                 parts.append(self._decode_group(seg, c, ed_name, lanes, b_start, b_end, b_seg, sac, sic))
         return self._table(parts)
 
+    def explain(self, data: bytes) -> list[dict]:
+        """Every record of ``data`` as {item: {field: value}} in input order (slow; for inspection and tests)."""
+        seg = Segments.from_payloads([data])
+        b_start, b_end, _ = split_blocks(seg, self.errors)
+        cat = seg.buf[b_start].astype(np.int64)
+        sac, sic = _peek_sources(seg.buf, b_start, b_end)
+        out: list[dict] = []
+        for c in np.unique(cat).tolist():
+            if c not in EDITIONS:
+                continue
+            in_cat = np.flatnonzero(cat == c)
+            eds = self._editions_of(c, sac[in_cat], sic[in_cat])
+            for ed_name in np.unique(eds).tolist():
+                lanes = in_cat[eds == ed_name]
+                layout, _, _ = walk_blocks(seg.buf, EDITIONS[c][ed_name], b_start[lanes] + 3, b_end[lanes])
+                out.extend(records_as_dicts(layout))
+        return sorted(out, key=lambda r: r["_start"])
+
     def _editions_of(self, c: int, sac: np.ndarray, sic: np.ndarray) -> np.ndarray:
         if not any(isinstance(k, tuple) for k in self.editions):
             return np.full(len(sac), self.edition_for(-1, -1, c), dtype=object)
@@ -178,7 +198,9 @@ class AsterixDecoder:
 
     def _decode_group(self, seg, c, ed_name, lanes, b_start, b_end, b_seg, sac, sic) -> dict[str, np.ndarray]:
         edition = EDITIONS[c][ed_name]
-        layout, lane_err = walk_blocks(seg.buf, edition, b_start[lanes] + 3, b_end[lanes])
+        layout, lane_err, lane_warn = walk_blocks(seg.buf, edition, b_start[lanes] + 3, b_end[lanes])
+        for s in (sac[lanes[lane_warn != 0]] * 256 + sic[lanes[lane_warn != 0]]).tolist():
+            self.warnings[f"CAT{c:03d} {s // 256}/{s % 256} ed{ed_name}: spare bits set"] += 1
         bad = np.flatnonzero(lane_err)
         if bad.size:
             codes = lane_err[bad]

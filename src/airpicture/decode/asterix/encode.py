@@ -331,3 +331,120 @@ def encode_cat034_north_marker(
         items["041"] = ItemData(np.ones(n, bool), {"RotS": np.full(n, rotation_period_s)})
     lengths, body = encode_records(ed, items, n)
     return data_blocks(34, lengths, body)
+
+
+# ---------------------------------------------------------------------------------------------------- CAT021
+
+_PRIORITY_CODE = {"general": 1, "lifeguard": 2, "minfuel": 3, "nordo": 4, "unlawful": 5, "downed": 6}
+
+
+def encode_cat021(
+    measurements: pa.Table, sac: int, sic: int, edition: str | None = None, max_block_bytes: int = MAX_BLOCK_BYTES
+) -> bytes:
+    """ADS-B reports (Measurement rows with ``lat_deg``/``lon_deg``/``icao24``) → CAT021 ed. 2.6 data blocks.
+
+    Position goes in the high-resolution I021/131, ``time_s`` in the times of applicability and reception
+    (I021/071, I021/073), ``nacp``/``nic`` in I021/090, ``emergency`` in I021/200.
+    """
+    ed = get_edition(21, edition or "2.6")
+    if ed.edition != "2.6":
+        raise ValueError("CAT021 encoding is implemented for edition 2.6")
+    n = measurements.num_rows
+    if n == 0:
+        return b""
+    t = _float(measurements, "time_s")
+    lat, lon = _float(measurements, "lat_deg"), _float(measurements, "lon_deg")
+    icao, has_icao = _icao_codes(_text(measurements, "icao24"))
+    squawk, has_squawk = _octal_codes(_text(measurements, "squawk"))
+    alt, geo = _float(measurements, "alt_baro_ft"), _float(measurements, "alt_geo_ft")
+    gs, trk = _float(measurements, "ground_speed_kt"), _float(measurements, "track_deg")
+    vr = _float(measurements, "vertical_rate_fpm")
+    nacp, nic = _float(measurements, "nacp"), _float(measurements, "nic")
+    callsign = _text(measurements, "callsign")
+    has_cs = np.array([bool(c) for c in callsign.tolist()], dtype=bool)
+    emergency = _text(measurements, "emergency")
+    ps = np.array([_PRIORITY_CODE.get(e, 0) for e in emergency.tolist()], dtype=np.int64)
+    has_q = ~np.isnan(nacp) | ~np.isnan(nic)
+    ones = np.ones(n, bool)
+    items = {
+        "010": _sac_sic(n, sac, sic),
+        "040": ItemData(ones, {"ATP": np.where(has_icao, 1, 0), "ARC": np.full(n, 1)}),
+        "071": ItemData(ones, {"ToAP": _tod(t)}),
+        "131": ItemData(~np.isnan(lat) & ~np.isnan(lon), {"Lat": lat, "Lon": lon}),
+        "080": ItemData(has_icao, {"TAddr": icao}),
+        "073": ItemData(ones, {"ToMRP": _tod(t)}),
+        "140": ItemData(~np.isnan(geo), {"GH": geo}),
+        "090": ItemData(has_q, {"NUCP_NIC": np.nan_to_num(nic), "NACP": np.nan_to_num(nacp)}, parts=2),
+        "070": ItemData(has_squawk, {"Mode3A": squawk}),
+        "145": ItemData(~np.isnan(alt), {"FL": alt / 100.0}),
+        "160": ItemData(~np.isnan(gs) & ~np.isnan(trk), {"GS": gs / 3600.0, "TA": np.mod(trk, 360.0)}),
+        "155": ItemData(~np.isnan(vr), {"BVR": vr}),
+        "170": ItemData(has_cs, {"TId": callsign}),
+        "200": ItemData(ps > 0, {"PS": ps}),
+    }
+    lengths, body = encode_records(ed, items, n)
+    return data_blocks(21, lengths, body, max_block_bytes)
+
+
+# ---------------------------------------------------------------------------------------------------- CAT062
+
+KT_MS = NM_M / 3600.0
+
+
+def encode_cat062(
+    system_tracks: pa.Table,
+    sac: int,
+    sic: int,
+    edition: str | None = None,
+    service_id: int | None = None,
+    max_block_bytes: int = MAX_BLOCK_BYTES,
+) -> bytes:
+    """System tracks (SystemTrack rows) → CAT062 ed. 1.18 data blocks, for neighbouring centres.
+
+    ``track_id`` goes in I062/040 (modulo 2^16), the WGS-84 position in I062/105, ground speed and track as a
+    cartesian velocity in I062/185, ``alt_ft`` as measured flight level I062/136, ``status`` in I062/080 (CNF,
+    CST), ``sigma_h_m`` as I062/500 APC, ``icao24`` in I062/380 ADR, ``callsign`` in I062/245, ``squawk`` in I062/060.
+    """
+    ed = get_edition(62, edition or "1.18")
+    if ed.edition != "1.18":
+        raise ValueError("CAT062 encoding is implemented for edition 1.18")
+    n = system_tracks.num_rows
+    if n == 0:
+        return b""
+    t = _float(system_tracks, "time_s")
+    lat, lon = _float(system_tracks, "lat_deg"), _float(system_tracks, "lon_deg")
+    gs, trk = _float(system_tracks, "ground_speed_kt"), _float(system_tracks, "track_deg")
+    vx = gs * KT_MS * np.sin(np.radians(trk))
+    vy = gs * KT_MS * np.cos(np.radians(trk))
+    alt = _float(system_tracks, "alt_ft")
+    if np.isnan(alt).all() and "alt_baro_ft" in system_tracks.column_names:
+        alt = _float(system_tracks, "alt_baro_ft")
+    vr = _float(system_tracks, "vertical_rate_fpm")
+    sigma = _float(system_tracks, "sigma_h_m")
+    track_id = np.nan_to_num(_float(system_tracks, "track_id")).astype(np.int64) & 0xFFFF
+    status = _text(system_tracks, "status")
+    tentative = np.array([s == "tentative" for s in status.tolist()], dtype=bool)
+    coasting = np.array([s == "coasting" for s in status.tolist()], dtype=bool)
+    icao, has_icao = _icao_codes(_text(system_tracks, "icao24"))
+    squawk, has_squawk = _octal_codes(_text(system_tracks, "squawk"))
+    callsign = _text(system_tracks, "callsign")
+    has_cs = np.array([bool(c) for c in callsign.tolist()], dtype=bool)
+    ones = np.ones(n, bool)
+    items = {
+        "010": _sac_sic(n, sac, sic),
+        "070": ItemData(ones, {"ToT": _tod(t)}),
+        "105": ItemData(~np.isnan(lat) & ~np.isnan(lon), {"Lat": lat, "Lon": lon}),
+        "185": ItemData(~np.isnan(vx) & ~np.isnan(vy), {"Vx": vx, "Vy": vy}),
+        "060": ItemData(has_squawk, {"Mode3A": squawk}),
+        "245": ItemData(has_cs, {"TId": callsign}),
+        "380": ItemData(has_icao, subitems={"ADR": ItemData(has_icao, {"ADR": icao})}),
+        "040": ItemData(ones, {"TrkN": track_id}),
+        "080": ItemData(ones, {"CNF": tentative, "CST": coasting}, parts=np.where(coasting, 4, 1)),
+        "136": ItemData(~np.isnan(alt), {"MFL": alt / 100.0}),
+        "220": ItemData(~np.isnan(vr), {"RoC": vr}),
+        "500": ItemData(~np.isnan(sigma), subitems={"APC": ItemData(~np.isnan(sigma), {"X": sigma, "Y": sigma})}),
+    }
+    if service_id is not None:
+        items["015"] = ItemData(ones, {"SID": np.full(n, service_id)})
+    lengths, body = encode_records(ed, items, n)
+    return data_blocks(62, lengths, body, max_block_bytes)

@@ -35,6 +35,9 @@ ERROR_REASONS = {
     7: "compound item names a subitem outside its definition",
     8: "record with no items",
     9: "records of several editions in one block",
+    10: "spare bits set",
+    11: "time of day beyond 24 h",
+    12: "latitude/longitude out of range",
 }
 
 
@@ -237,16 +240,117 @@ class _Walker:
         return offsets, lengths
 
 
-def walk_blocks(buf: np.ndarray, edition: Edition, start: np.ndarray, end: np.ndarray) -> tuple[Layout, np.ndarray]:
-    """Structure pass over blocks of one edition: (layout of the records of good blocks, error code per block)."""
+def walk_blocks(
+    buf: np.ndarray, edition: Edition, start: np.ndarray, end: np.ndarray
+) -> tuple[Layout, np.ndarray, np.ndarray]:
+    """Structure pass over blocks of one edition: (layout of the good blocks' records, error and warning per block)."""
     walker = _Walker(buf, edition)
     (rec_lane, rec_start, rec_end), lane_err = walker.walk(start, end)
     offsets, lengths = walker.assemble(len(rec_start))
     layout = Layout(buf, edition, rec_lane, rec_start, rec_end, offsets, lengths)
+    rec_err, rec_warn = validate(layout)
+    lane_warn = np.zeros(len(start), dtype=np.int8)
+    lane_warn[layout.rec_lane[rec_warn != 0]] = 10
+    bad = np.flatnonzero(rec_err)
+    if bad.size:
+        lanes = layout.rec_lane[bad]
+        first = lane_err[lanes] == 0
+        lane_err[lanes[first]] = rec_err[bad[first]]
     good = lane_err[rec_lane] == 0
     if not good.all():
         layout = layout.take(good)
-    return layout, lane_err
+    return layout, lane_err, lane_warn
+
+
+@dataclass(frozen=True)
+class _Check:
+    slot: str
+    octet: int  # where the part holding the field starts, from the item's offset
+    min_length: int  # the item must be at least this long for the part to be present (extended items)
+    first_bit: int
+    field: Field
+    code: int
+
+
+_CHECKS: dict[int, list[_Check]] = {}
+
+
+def _checks_of(edition: Edition) -> list[_Check]:
+    """Consistency checks that reveal a wrong edition: spare bits must be zero, times and coordinates in range."""
+    key = id(edition)
+    if key in _CHECKS:
+        return _CHECKS[key]
+    checks: list[_Check] = []
+
+    def fields(slot: str, fs: tuple[Field, ...], octet: int, min_length: int) -> None:
+        bit = 0
+        for f in fs:
+            code = 0
+            if f.is_spare:
+                code = 10
+            elif f.unit == "s" and f.bits == 24 and f.scale == 1 / 128:
+                code = 11
+            elif f.unit == "deg" and f.name.lower() in ("lat", "lon") and f.encoding == "signed":
+                code = 12
+            if code:
+                checks.append(_Check(slot, octet, min_length, bit, f, code))
+            bit += f.bits
+
+    def walk(item: Item, slot: str) -> None:
+        if isinstance(item, Fixed):
+            fields(slot, item.fields, 0, 0)
+        elif isinstance(item, Extended):
+            at = 0
+            for part, plen in zip(item.parts, item.part_lengths, strict=True):
+                fields(slot, part, at, at + plen)
+                at += plen
+        elif isinstance(item, Compound):
+            for sub in item.subitems:
+                if sub is not None:
+                    walk(sub, f"{slot}/{sub.name}")
+
+    for name, item in edition.items.items():
+        walk(item, name)
+    _CHECKS[key] = checks
+    return checks
+
+
+def validate(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """(error code, warning code) per record from the edition's range and spare-bit checks (0 = consistent).
+
+    Out-of-range times and coordinates are errors (the block is dropped): they are what a wrong edition produces.
+    Spare bits set are warnings: real equipment sometimes sets them, so the record is kept, but they are counted
+    per source because they are also the first sign of a wrong edition.
+    """
+    err = np.zeros(layout.n, dtype=np.int8)
+    warn = np.zeros(layout.n, dtype=np.int8)
+    for c in _checks_of(layout.edition):
+        if c.code == 10:
+            off = layout.offsets.get(c.slot)
+            if off is None:
+                continue
+            has = (off >= 0) & (warn == 0)
+            if c.min_length:
+                has &= layout.lengths[c.slot] >= c.min_length
+            idx = np.flatnonzero(has)
+            if idx.size:
+                bad = _gather_uint(layout.buf, off[idx] + c.octet, c.first_bit, c.field.bits) != 0
+                warn[idx[bad]] = 10
+            continue
+        off = layout.offsets.get(c.slot)
+        if off is None:
+            continue
+        has = off >= 0
+        if c.min_length:
+            has &= layout.lengths[c.slot] >= c.min_length
+        idx = np.flatnonzero(has & (err == 0))
+        if idx.size == 0:
+            continue
+        v = field_value(layout.buf, off[idx] + c.octet, c.first_bit, c.field)
+        limit = 86400.0 if c.code == 11 else (90.0 if c.field.name.lower() == "lat" else 180.0)
+        bad = np.abs(v) > limit if c.code == 12 else v >= limit
+        err[idx[bad]] = c.code
+    return err, warn
 
 
 def _gather_uint(buf: np.ndarray, off: np.ndarray, first_bit: int, bits: int) -> np.ndarray:
@@ -316,14 +420,15 @@ class FieldReader:
             return self._cache[key]
         n = self.layout.n
         off = self.layout.offsets.get(slot)
-        if off is None:
-            item = self.item(slot) if slot.split("/")[0] in self.layout.edition.items else None
+        try:
+            item: Item | None = self.item(slot)
+        except (KeyError, StopIteration, AssertionError):
+            item = None  # not in this edition: absent everywhere
+        if off is None or item is None:
             f = _find_field(item, name) if item is not None else None
-            empty = _empty_values(f, n)
-            out = (empty, np.zeros(n, dtype=bool))
+            out = (_empty_values(f, n), np.zeros(n, dtype=bool))
             self._cache[key] = out
             return out
-        item = self.item(slot)
         buf = self.layout.buf
         present = off >= 0
         if isinstance(item, Fixed | Repetitive):
@@ -398,3 +503,62 @@ class BlockErrors:
     def add(self, reason: str, n: int = 1) -> None:
         if n:
             self.counts[reason] += n
+
+
+def _fields_dict(buf: np.ndarray, off: int, fields: tuple[Field, ...]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    bit = 0
+    at = np.array([off], dtype=np.int64)
+    for f in fields:
+        if not f.is_spare:
+            v = field_value(buf, at, bit, f)[0]
+            out[f.name] = v.item() if hasattr(v, "item") else v
+        bit += f.bits
+    return out
+
+
+def item_dict(buf: np.ndarray, item: Item, off: int, length: int, layout: Layout, rec: int, slot: str) -> object:
+    """One item of one record as plain Python (fields by name; lists for repetitions): for inspection and tests."""
+    if isinstance(item, Fixed):
+        return _fields_dict(buf, off, item.fields)
+    if isinstance(item, Extended):
+        out: dict[str, object] = {}
+        p = off
+        for part, plen in zip(item.parts, item.part_lengths, strict=True):
+            if p >= off + length:
+                break
+            d = _fields_dict(buf, p, part)
+            for k, v in d.items():
+                out[k] = v if k not in out else (out[k] if isinstance(out[k], list) else [out[k]]) + [v]  # type: ignore[operator]
+            p += plen
+        return out
+    if isinstance(item, Repetitive):
+        n = int(buf[off])
+        el = item.element
+        return [_fields_dict(buf, off + 1 + i * el.length, el.fields) for i in range(n)]
+    if isinstance(item, Explicit):
+        return {"hex": bytes(buf[off : off + length]).hex()}
+    if isinstance(item, Compound):
+        out = {}
+        for sub in item.subitems:
+            if sub is None:
+                continue
+            key = f"{slot}/{sub.name}"
+            o = layout.offsets.get(key)
+            if o is not None and o[rec] >= 0:
+                out[sub.name] = item_dict(buf, sub, int(o[rec]), int(layout.lengths[key][rec]), layout, rec, key)
+        return out
+    raise TypeError(item)
+
+
+def records_as_dicts(layout: Layout) -> list[dict[str, object]]:
+    """Every record of a layout as {item: fields}: slow, for inspection and cross-checking, not the hot path."""
+    out = []
+    for r in range(layout.n):
+        rec: dict[str, object] = {"category": layout.edition.category, "_start": int(layout.rec_start[r])}
+        for name, item in layout.edition.items.items():
+            o = layout.offsets.get(name)
+            if o is not None and o[r] >= 0:
+                rec[name] = item_dict(layout.buf, item, int(o[r]), int(layout.lengths[name][r]), layout, r, name)
+        out.append(rec)
+    return out

@@ -167,3 +167,275 @@ def cat034(reader: FieldReader) -> Columns:
 
 
 CONVERTERS: dict[int, Callable[[FieldReader], Columns]] = {34: cat034, 48: cat048}
+
+
+def _first(*candidates: np.ndarray) -> np.ndarray:
+    """Element-wise first non-NaN of float arrays (or first non-empty of string arrays)."""
+    out = candidates[0].copy()
+    for c in candidates[1:]:
+        if out.dtype.kind == "f":
+            fill = np.isnan(out)
+        else:
+            fill = out == ""
+            if c.dtype.itemsize > out.dtype.itemsize:
+                out = out.astype(c.dtype)
+        out[fill] = c[fill]
+    return out
+
+
+def _speed_track(vx: np.ndarray, vy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cartesian velocity (m/s, x east, y north) → ground speed (kt) and track (deg true)."""
+    return np.hypot(vx, vy) / KT_MS, np.mod(np.degrees(np.arctan2(vx, vy)), 360.0)
+
+
+def _edition(reader: FieldReader) -> str:
+    return reader.layout.edition.edition
+
+
+# ---------------------------------------------------------------------------------------------------- CAT001
+
+_SSRPSR_KIND = np.array(["", "psr", "ssr", "psr_ssr", ""], dtype="<U7")
+
+
+def cat001(reader: FieldReader) -> Columns:
+    """Monoradar plots and tracks (the older radar category): polar position, Mode 3/A, Mode C."""
+    sac, sic = _sensor_ids(reader)
+    n = reader.layout.n
+    is_track = _i(reader, "020", "TYP", fill=0) == 1
+    fl = _f(reader, "090", "FL")
+    return {
+        "category": np.full(n, 1, dtype=np.int64),
+        "sac": sac,
+        "sic": sic,
+        "time_of_day_s": np.full(n, np.nan),
+        "truncated_time_of_day_s": _f(reader, "141", "TToD"),
+        "kind": _SSRPSR_KIND[_i(reader, "020", "SSRPSR", fill=4)],
+        "record_type": np.where(is_track, "track", "plot"),
+        "range_m": _f(reader, "040", "RHO") * NM_M,
+        "azimuth_deg": _f(reader, "040", "THETA"),
+        "x_m": _f(reader, "042", "X") * NM_M,
+        "y_m": _f(reader, "042", "Y") * NM_M,
+        "alt_baro_ft": np.where(_i(reader, "090", "V", fill=1) == 0, fl * 100.0, np.nan),
+        "squawk": (sq := squawk_text(reader, "070", "Mode3A")),
+        "emergency": emergency_from_squawk(sq),
+        "track_number": _i(reader, "161", "TPN"),
+        "ground_speed_kt": _f(reader, "200", "CGS") * 3600.0,
+        "track_deg": _f(reader, "200", "CHdg"),
+        "spi": _flag(reader, "020", "SPI"),
+        "simulated": _flag(reader, "020", "SIM"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------- CAT002
+
+_CAT002_TYPE = {1: "north_marker", 2: "sector_crossing", 3: "south_marker", 8: "blind_zone_filtering_on",
+                9: "blind_zone_filtering_off"}  # fmt: skip
+
+
+def _message_type(codes: np.ndarray, names: dict[int, str]) -> np.ndarray:
+    out = np.full(len(codes), "status", dtype="<U32")
+    for k, v in names.items():
+        out[codes == k] = v
+    return out
+
+
+def cat002(reader: FieldReader) -> Columns:
+    """Radar service messages (north marker, sector crossing) → sensor status rows."""
+    cols = _status_base(reader, 2, _message_type(_i(reader, "000", "MsgTyp"), _CAT002_TYPE))
+    cols["time_of_day_s"] = _tod(reader, "030", "ToD")
+    cols["sector_azimuth_deg"] = _f(reader, "020", "Azi")
+    cols["antenna_rotation_period_s"] = _f(reader, "041", "RotS")
+    return cols
+
+
+# ---------------------------------------------------------------------------------------------------- CAT010
+
+_CAT010_TYPE = {1: "target_report", 2: "start_of_update_cycle", 3: "periodic_status", 4: "event_status"}
+_CAT010_KIND = np.array(["mlat", "mlat", "adsb", "psr", "psr", "mlat", "", "", ""], dtype="<U7")
+
+
+def cat010(reader: FieldReader) -> Columns:
+    """Surface movement radar / multilateration target reports: position as given (polar, cartesian or WGS-84)."""
+    sac, sic = _sensor_ids(reader)
+    n = reader.layout.n
+    msg = _i(reader, "000", "MsgTyp", fill=1)
+    typ = _i(reader, "020", "TYP", fill=8)
+    gs_polar = _f(reader, "200", "GS") * 3600.0
+    gs_cart, trk_cart = _speed_track(_f(reader, "202", "Vx"), _f(reader, "202", "Vy"))
+    fl = _f(reader, "090", "FL")
+    target = msg == 1
+    return {
+        "category": np.full(n, 10, dtype=np.int64),
+        "sac": sac,
+        "sic": sic,
+        "time_of_day_s": _tod(reader, "140", "ToD"),
+        "kind": np.where(target, _CAT010_KIND[typ], ""),
+        "record_type": np.where(target, np.where(reader.present("161"), "track", "plot"), "status"),
+        "message_type": _message_type(msg, _CAT010_TYPE),
+        "lat_deg": _f(reader, "041", "Lat"),
+        "lon_deg": _f(reader, "041", "Lon"),
+        "range_m": _f(reader, "040", "RHO"),
+        "azimuth_deg": _f(reader, "040", "THETA"),
+        "x_m": _f(reader, "042", "X"),
+        "y_m": _f(reader, "042", "Y"),
+        "alt_baro_ft": np.where(_i(reader, "090", "V", fill=1) == 0, fl * 100.0, np.nan),
+        "squawk": (sq := squawk_text(reader, "060", "Mode3A")),
+        "emergency": emergency_from_squawk(sq),
+        "icao24": icao_text(reader, "220", "TAddr"),
+        "callsign": callsign_text(reader, "245", "TId"),
+        "track_number": _i(reader, "161", "TrkNb"),
+        "ground_speed_kt": _first(gs_polar, gs_cart),
+        "track_deg": _first(_f(reader, "200", "TA"), trk_cart),
+        "spi": _flag(reader, "020", "SPI"),
+        "simulated": _flag(reader, "020", "SIM"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------- CAT021
+
+#: NACp → 95 % horizontal position bound (m), DO-260B; index = NACp.
+_NACP_EPU_M = np.array([np.nan, 18520, 7408, 3704, 1852, 926, 555.6, 185.2, 92.6, 30, 10, 3, np.nan, np.nan, np.nan,
+                        np.nan, np.nan])  # fmt: skip
+_PRIORITY = np.array(["", "general", "lifeguard", "minfuel", "nordo", "unlawful", "downed", "", ""], dtype="<U10")
+
+
+def cat021(reader: FieldReader) -> Columns:
+    """ADS-B reports (editions 2.x and 0.26) → kind ``adsb`` rows with the aircraft's own quality figures."""
+    sac, sic = _sensor_ids(reader)
+    n = reader.layout.n
+    if _edition(reader) == "0.26":
+        tod = _tod(reader, "030", "ToD")
+        lat, lon = _f(reader, "130", "Lat"), _f(reader, "130", "Lon")
+        sq = squawk_text(reader, "070", "Mode3A")
+        vrate = _first(_f(reader, "155", "BVR"), _f(reader, "157", "GVR"))
+        nacp = np.full(n, -1, dtype=np.int64)
+        nic = np.full(n, -1, dtype=np.int64)
+        spi = _flag(reader, "040", "SPI")
+        simulated = _flag(reader, "040", "SIM")
+    else:
+        tod = _first(
+            _tod(reader, "073", "ToMRP"), _tod(reader, "071", "ToAP"), _tod(reader, "075", "ToMRV"),
+            _tod(reader, "072", "ToAV"), _tod(reader, "077", "ToART"),
+        )  # fmt: skip
+        lat = _first(_f(reader, "131", "Lat"), _f(reader, "130", "Lat"))
+        lon = _first(_f(reader, "131", "Lon"), _f(reader, "130", "Lon"))
+        sq = squawk_text(reader, "070", "Mode3A", valid_field=None)
+        vrate = _first(_f(reader, "155", "BVR"), _f(reader, "157", "GVR"))
+        nacp = _i(reader, "090", "NACP")
+        nic = _i(reader, "090", "NUCP_NIC")
+        spi = np.full(n, np.nan)
+        simulated = _flag(reader, "040", "SIM")
+    ps = np.clip(_i(reader, "200", "PS", fill=8), 0, 8)
+    emergency = _PRIORITY[ps]
+    emergency = np.where(emergency == "", emergency_from_squawk(sq), emergency)
+    return {
+        "category": np.full(n, 21, dtype=np.int64),
+        "sac": sac,
+        "sic": sic,
+        "time_of_day_s": tod,
+        "kind": np.full(n, "adsb"),
+        "record_type": np.full(n, "adsb"),
+        "lat_deg": lat,
+        "lon_deg": lon,
+        "alt_baro_ft": _f(reader, "145", "FL") * 100.0,
+        "alt_geo_ft": _f(reader, "140", "GH"),
+        "icao24": icao_text(reader, "080", "TAddr"),
+        "callsign": callsign_text(reader, "170", "TId"),
+        "squawk": sq,
+        "ground_speed_kt": _f(reader, "160", "GS") * 3600.0,
+        "track_deg": _f(reader, "160", "TA"),
+        "vertical_rate_fpm": vrate,
+        "sigma_h_m": _NACP_EPU_M[np.clip(nacp, 0, 16)] / 2.4477 if n else np.zeros(0),
+        "nacp": nacp,
+        "nic": nic,
+        "emergency": emergency,
+        "spi": spi,
+        "simulated": simulated,
+        "track_number": _i(reader, "161", "TrackN"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------- CAT062
+
+
+def cat062(reader: FieldReader) -> Columns:
+    """System tracks → rows with both SystemTrack and Measurement names (a neighbouring centre's picture)."""
+    sac, sic = _sensor_ids(reader)
+    n = reader.layout.n
+    if _edition(reader) == "0.17":
+        gs = _f(reader, "180", "Speed") * 3600.0
+        trk = _f(reader, "180", "Heading")
+        baro_ft = _f(reader, "135", "Alt")
+        vrate = _f(reader, "220", "ROC")
+        coasting = _i(reader, "080", "COA", fill=0) == 1
+        squawk = squawk_text(reader, "060", "Mode3A", valid_field=None)
+        sigma = np.full(n, np.nan)
+        x_m, y_m = _f(reader, "100", "X") * NM_M, _f(reader, "100", "Y") * NM_M
+        callsign = _first(callsign_text(reader, "380/ID", "ACID"), callsign_text(reader, "390/CSN", "CS"))
+    else:
+        gs, trk = _speed_track(_f(reader, "185", "Vx"), _f(reader, "185", "Vy"))
+        baro_ft = _f(reader, "135", "CTBA")
+        vrate = _f(reader, "220", "RoC")
+        coasting = _i(reader, "080", "CST", fill=0) == 1
+        squawk = squawk_text(reader, "060", "Mode3A")
+        apc_x, apc_y = _f(reader, "500/APC", "X"), _f(reader, "500/APC", "Y")
+        sigma = np.sqrt((apc_x**2 + apc_y**2) / 2.0)
+        x_m, y_m = _f(reader, "100", "X"), _f(reader, "100", "Y")
+        callsign = _first(
+            callsign_text(reader, "245", "TId"), callsign_text(reader, "380/ID", "ACID"),
+            callsign_text(reader, "390/CSN", "CS"),
+        )  # fmt: skip
+    mfl_ft = _f(reader, "136", "MFL") * 100.0
+    alt_ft = _first(mfl_ft, baro_ft, _f(reader, "130", "Alt"))
+    tentative = _i(reader, "080", "CNF", fill=0) == 1
+    status = np.where(tentative, "tentative", np.where(coasting, "coasting", "confirmed"))
+    icao = icao_text(reader, "380/ADR", "ADR")
+    flight_plan = callsign_text(reader, "390/CSN", "CS")
+    track_id = _i(reader, "040", "TrkN")
+    return {
+        "category": np.full(n, 62, dtype=np.int64),
+        "sac": sac,
+        "sic": sic,
+        "time_of_day_s": _tod(reader, "070", "ToT"),
+        "record_type": np.full(n, "system_track"),
+        "track_id": track_id,
+        "track_number": track_id,
+        "lat_deg": _f(reader, "105", "Lat"),
+        "lon_deg": _f(reader, "105", "Lon"),
+        "x_m": x_m,
+        "y_m": y_m,
+        "alt_ft": alt_ft,
+        "alt_baro_ft": _first(mfl_ft, baro_ft),
+        "alt_geo_ft": _f(reader, "130", "Alt"),
+        "ground_speed_kt": gs,
+        "track_deg": trk,
+        "vertical_rate_fpm": vrate,
+        "sigma_h_m": sigma,
+        "status": status,
+        "icao24": icao,
+        "callsign": callsign,
+        "squawk": squawk,
+        "emergency": emergency_from_squawk(squawk),
+        "cooperative": ((squawk != "") | (icao != "")).astype(float),
+        "flight_plan": flight_plan,
+        "spi": _flag(reader, "080", "SPI"),
+        "simulated": _flag(reader, "080", "SIM"),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------- CAT065
+
+
+_CAT065_TYPE = {1: "sdps_status", 2: "end_of_batch", 3: "service_status_report"}
+
+
+def cat065(reader: FieldReader) -> Columns:
+    """SDPS service status → status rows (batch ends, service operational or not)."""
+    cols = _status_base(reader, 65, _message_type(_i(reader, "000", "Typ"), _CAT065_TYPE))
+    cols["time_of_day_s"] = _tod(reader, "030", "ToD")
+    nogo = _f(reader, "040", "NOGO")
+    cols["operational"] = np.where(np.isnan(nogo), np.nan, (nogo == 0).astype(float))
+    return cols
+
+
+CONVERTERS.update({1: cat001, 2: cat002, 10: cat010, 21: cat021, 62: cat062, 65: cat065})

@@ -7,9 +7,9 @@ the edition used when the configuration names none for a source.
 from __future__ import annotations
 
 from airpicture.decode.asterix.spec import Edition
-from airpicture.decode.asterix.tables import cat034, cat048
+from airpicture.decode.asterix.tables import cat001, cat002, cat010, cat021, cat034, cat048, cat062, cat065
 
-_MODULES = [cat034, cat048]
+_MODULES = [cat001, cat002, cat010, cat021, cat034, cat048, cat062, cat065]
 
 EDITIONS: dict[int, dict[str, Edition]] = {}
 LATEST: dict[int, str] = {}
