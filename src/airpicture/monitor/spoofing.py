@@ -319,7 +319,11 @@ class SpoofingMonitor:
         sorted_icao = frame.icao24_int[order_t]
         pos = np.searchsorted(sorted_icao, u_keys)
         hit = (pos < frame.n) & (sorted_icao[np.minimum(pos, max(frame.n - 1, 0))] == u_keys) if frame.n else pos < 0
-        track_of = np.where(hit, frame.track_id[order_t][np.minimum(pos, max(frame.n - 1, 0))], -1)
+        track_of = (
+            np.where(hit, frame.track_id[order_t][np.minimum(pos, frame.n - 1)], -1)
+            if frame.n
+            else np.full(len(u_keys), -1, np.int64)
+        )
         track_of = np.where(u_keys >= _TRACK_KEY, u_keys & (_TRACK_KEY - 1), track_of)
         worst = self.evidence.get(u_keys, "worst")
 
