@@ -12,6 +12,8 @@ from xml.sax.saxutils import escape
 
 from airpicture.decode.asterix.spec import Compound, Edition, Explicit, Extended, Field, Fixed, Item, Repetitive
 
+_EXPLICIT_BODY = '<Fixed length="1"><Bits from="8" to="1"><BitsShortName>VAL</BitsShortName></Bits></Fixed>'
+_SPARE = "<BitsShortName>spare</BitsShortName><BitsConst>0</BitsConst>"
 _ENCODE = {"signed": "signed", "octal": "octal", "chars6": "6bitschar", "ascii": "ascii", "hex": "hex"}
 
 
@@ -43,7 +45,7 @@ def _format(item: Item) -> str:
     if isinstance(item, Repetitive):
         return "<Repetitive>" + _format(item.element) + "</Repetitive>"
     if isinstance(item, Explicit):
-        return '<Explicit><Fixed length="1"><Bits from="8" to="1"><BitsShortName>VAL</BitsShortName></Bits></Fixed></Explicit>'
+        return "<Explicit>" + _EXPLICIT_BODY + "</Explicit>"
     if isinstance(item, Compound):
         octets = []
         n = len(item.subitems)
@@ -53,9 +55,10 @@ def _format(item: Item) -> str:
                 i = 7 * k + b
                 sub = item.subitems[i] if i < n else None
                 if sub is None:
-                    bits.append(f'<Bits bit="{8 - b}"><BitsShortName>spare</BitsShortName><BitsConst>0</BitsConst></Bits>')
+                    bits.append(f'<Bits bit="{8 - b}">{_SPARE}</Bits>')
                 else:
-                    bits.append(f'<Bits bit="{8 - b}"><BitsShortName>{sub.name}</BitsShortName><BitsPresence>{i + 1}</BitsPresence></Bits>')
+                    presence = f"<BitsShortName>{sub.name}</BitsShortName><BitsPresence>{i + 1}</BitsPresence>"
+                    bits.append(f'<Bits bit="{8 - b}">{presence}</Bits>')
             bits.append('<Bits bit="1" fx="1"><BitsShortName>FX</BitsShortName></Bits>')
             octets.append('<Fixed length="1">' + "".join(bits) + "</Fixed>")
         subs = "".join(_format(s) for s in item.subitems if s is not None)

@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.conftest import shared_file
 
 from airpicture.decode.asterix import AsterixDecoder, decode_file
 from airpicture.decode.asterix.tables import EDITIONS
-from tests.conftest import shared_file
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
