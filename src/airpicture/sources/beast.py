@@ -191,12 +191,32 @@ def _merge(into: dict[str, int] | None, counts: dict[str, int]) -> None:
             into[key] = into.get(key, 0) + value
 
 
-def _file_start_time(path: Path) -> float:
-    """Epoch of the first frame such that the last frame is at the file's modification time."""
-    data = path.read_bytes()
-    frames = BeastParser(start_time_s=0.0).feed(data, final=True)
-    duration = float(frames.time_s.max()) if len(frames) else 0.0
+def _file_start_time(path: Path, probe_bytes: int = 1 << 16) -> float:
+    """Epoch of the first frame such that the last frame is at the file's modification time.
+
+    Only the head and the tail of the file are parsed (a capture can be gigabytes).
+    """
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        head = handle.read(probe_bytes)
+        handle.seek(max(0, size - probe_bytes))
+        tail = handle.read()
+    counter_first = _counter_at(head)
+    counter_last = _counter_at(tail, last=True)
+    if counter_first is None or counter_last is None:
+        return path.stat().st_mtime
+    duration = max(0.0, (counter_last - counter_first) / CLOCK_HZ)
     return path.stat().st_mtime - duration
+
+
+def _counter_at(chunk: bytes, last: bool = False) -> int | None:
+    """The 12 MHz counter of the first (or last) complete frame in ``chunk``, None if there is none."""
+    parser = BeastParser(start_time_s=0.0)
+    frames = parser.feed(chunk, final=True)
+    if len(frames) == 0 or parser._first_counter is None:
+        return None
+    offset = float(frames.time_s[-1] if last else frames.time_s[0])
+    return parser._first_counter + round(offset * CLOCK_HZ)
 
 
 def encode_beast(frames: ModeSFrames, start_counter: int = 0) -> bytes:

@@ -123,3 +123,23 @@ def test_target_state_and_status_selected_altitude_and_baro_setting():
     assert abs(out["baro_setting_hpa"][0] - 1013.6) < 0.4
     assert out["heading_deg"] == [90.0]
     assert out["nacp"] == [10]
+
+
+def test_airborne_local_decoding_from_the_receiver_only_within_a_declared_range():
+    # A single odd report (no pair, no history): placed from the receiver only when its range is declared < 180 NM.
+    frame = encode.adsb_airborne_position(0x0D0601, 14.2, 1.6, 25000.0, True)
+    out = _decode(ModeSDecoder(reference_lat_lon=DRRN), frame, [0.0])
+    assert out["lat_deg"] == [None]
+    decoder = ModeSDecoder(reference_lat_lon=DRRN, receiver_range_nm=150.0)
+    out = _decode(decoder, frame, [0.0])
+    assert haversine_m(14.2, 1.6, out["lat_deg"][0], out["lon_deg"][0]) < 10.0
+    assert decoder.stats["positions_receiver"] == 1
+
+
+def test_one_bit_repair_does_not_touch_the_callers_frames():
+    frames = encode.adsb_airborne_velocity(0x0D0701, 250.0, 180.0, 0.0)
+    frames[0, 7] ^= 0x10
+    batch = ModeSFrames.from_arrays(frames, [0.0])
+    before = batch.data.copy()
+    ModeSDecoder(correct_one_bit=True).decode(batch)
+    assert (batch.data == before).all()

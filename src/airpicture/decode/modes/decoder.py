@@ -94,12 +94,15 @@ class ModeSDecoder:
         if n == 0:
             return self._table(_Columns(0), np.zeros(0, dtype=np.int64), frames)
         cols = _Columns(n)
+        if self.correct_one_bit:
+            # Repairs flip bits in place: never in the caller's array.
+            frames = ModeSFrames(frames.time_s, frames.data.copy(), frames.length, frames.signal_dbfs, frames.sensor)
         accepted = self._parity(frames, cols)
         idx = np.nonzero(accepted)[0]
         if idx.size:
             self._decode_accepted(frames, cols, idx)
             self.state.expire(float(frames.time_s[idx].max()))
-        self._count(self.stats, "decoded", idx.size)
+        self._count(self.stats, "decoded", int((~cols.drop[idx]).sum()))
         return self._table(cols, idx, frames)
 
     def aircraft(self) -> pa.Table:
@@ -392,6 +395,7 @@ class ModeSDecoder:
         g = paired & sf
         if g.any():
             ref_lat, ref_lon, has_ref = self._surface_reference(s[g], t[g])
+            self._count(self.rejected, "position_surface_no_reference", int((~has_ref).sum()))
             if has_ref.any():
                 gi = np.nonzero(g)[0][has_ref]
                 glat, glon, gok = cpr.global_surface(
