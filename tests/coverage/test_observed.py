@@ -100,3 +100,14 @@ def test_a_table_without_positions_gives_no_comparison() -> None:
 def test_unknown_recording_format_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(ValueError, match="expected one of"):
         decode_recording(tmp_path / "x.dat", "asterix")
+
+
+def test_one_flight_passing_by_is_not_called_an_obstruction() -> None:
+    lat, lon, alt = _traffic()
+    from airpicture.coverage.observed import ReceiverPosition
+
+    comparison = compare_receiver(
+        "rx", lat, lon, alt, flat_terrain(0.0), ReceiverPosition(*RX, True, "configured"),
+        aircraft=np.full(lat.size, "406b90", dtype=object),
+    )  # fmt: skip
+    assert not [d for d in comparison.disagreements if d.verdict.startswith("short")]

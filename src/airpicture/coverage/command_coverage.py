@@ -20,7 +20,14 @@ from airpicture.core.geography import niamey_fir, niger_aerodromes, niger_border
 from airpicture.coverage.analysis import MLAT_MIN_RECEIVERS, CoverageResult, compute_coverage
 from airpicture.coverage.config import ConfigError, CoverageConfig, load_config
 from airpicture.coverage.gaps import GREEDY_GUARANTEE, Proposal, candidate_sites, count_with, propose_receivers
-from airpicture.coverage.terrain import TerrainGrid, default_terrain, flat_terrain, load_npz_terrain
+from airpicture.coverage.terrain import (
+    TerrainGrid,
+    TerrainUnavailable,
+    default_terrain,
+    flat_terrain,
+    globe_terrain,
+    load_npz_terrain,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -220,7 +227,18 @@ def run(args: argparse.Namespace) -> int:
             result.messages.append("no decoded positions in --observed: no outline comparison")
         else:
             known = {s.id: (s.lat_deg, s.lon_deg) for s in config.sites}
-            comparisons = compare_observed(table, terrain, known, k=config.settings.k)
+            source = args.terrain or config.terrain_source
+
+            def terrain_around(lat: float, lon: float) -> TerrainGrid:
+                """GLOBE around a receiver far from the configured area (flat where the tile has no data)."""
+                if source != "globe":
+                    return terrain
+                try:
+                    return globe_terrain((lat - 6, lat + 6, lon - 7, lon + 7), 1, config.fallback_elevation_m)
+                except TerrainUnavailable:
+                    return terrain
+
+            comparisons = compare_observed(table, terrain, known, k=config.settings.k, terrain_for=terrain_around)
 
     from airpicture.coverage.export import coverage_features, display_layer, write_geojson
 

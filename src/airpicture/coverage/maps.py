@@ -42,6 +42,15 @@ def _thin(image: NDArray, grid: CoverageGrid) -> tuple[NDArray, tuple[float, flo
     return np.fmax.reduce(blocks, axis=(1, 3)), extent
 
 
+def _to_palette(path: Path, colours: int = 96) -> None:
+    """Re-save a PNG with a colour palette: maps have few colours, and the file shrinks about threefold."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colours)
+    small.save(path, optimize=True)
+
+
 def _figure(result: CoverageResult):
     import matplotlib
 
@@ -148,6 +157,7 @@ def coverage_map(
     path = Path(path)
     fig.savefig(path, dpi=80)
     plt.close(fig)
+    _to_palette(path)
     return path
 
 
@@ -185,4 +195,5 @@ def outline_map(
     path = Path(path)
     fig.savefig(path, dpi=80)
     plt.close(fig)
+    _to_palette(path)
     return path

@@ -18,7 +18,7 @@ position), which is what a position must satisfy; the result says it is an estim
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,8 +129,8 @@ def estimate_receiver_position(
     )  # fmt: skip
 
 
-def _positions(table: pa.Table) -> tuple[NDArray, NDArray, NDArray, NDArray]:
-    """lat, lon, altitude (m; barometric, else geometric) and sensor of the rows that carry a 3-D position."""
+def _positions(table: pa.Table) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray]:
+    """lat, lon, altitude (m; barometric, else geometric), sensor and aircraft of the rows with a 3-D position."""
     names = table.column_names
     lat = table["lat_deg"].to_numpy(zero_copy_only=False).astype(np.float64)
     lon = table["lon_deg"].to_numpy(zero_copy_only=False).astype(np.float64)
@@ -144,8 +144,13 @@ def _positions(table: pa.Table) -> tuple[NDArray, NDArray, NDArray, NDArray]:
         if "sensor" in names
         else np.full(table.num_rows, "rx", dtype=object)
     )
+    aircraft = (
+        np.asarray(pc.fill_null(table["icao24"].cast(pa.string()), "").to_pylist(), dtype=object)
+        if "icao24" in names
+        else np.full(table.num_rows, "", dtype=object)
+    )
     ok = np.isfinite(lat) & np.isfinite(lon) & np.isfinite(alt_ft)
-    return lat[ok], lon[ok], alt_ft[ok] * FT_TO_M, sensor[ok]
+    return lat[ok], lon[ok], alt_ft[ok] * FT_TO_M, sensor[ok], aircraft[ok]
 
 
 def compare_receiver(
@@ -163,8 +168,17 @@ def compare_receiver(
     beyond_factor: float = 1.1,
     short_factor: float = 0.5,
     min_positions: int = 20,
+    min_aircraft: int = 3,
+    aircraft: NDArray | None = None,
+    terrain_for: Callable[[float, float], TerrainGrid] | None = None,
 ) -> ReceiverComparison:
-    """Observed outline (farthest position per sector and band) against the predicted one for one receiver."""
+    """Observed outline (farthest position per sector and band) against the predicted one for one receiver.
+
+    ``terrain_for(lat, lon)`` may supply a terrain around a receiver that lies outside ``terrain``. A sector is
+    called short of prediction only with at least ``min_positions`` positions from ``min_aircraft`` distinct
+    aircraft (``aircraft``: an id per position; without it, positions alone count): one flight passing by says
+    nothing about what lies beyond it.
+    """
     notes: list[str] = []
     if position is None:
         position = estimate_receiver_position(lat_deg, lon_deg, alt_m, antenna_m=antenna_agl_m, k=k)
@@ -172,6 +186,9 @@ def compare_receiver(
             f"receiver position unknown: {position.method} → {position.lat_deg:.3f}, {position.lon_deg:.3f} "
             f"(every position within its horizon by ≥ {max(-position.worst_slack_m, 0) / 1000:.0f} km)"
         )
+    if terrain_for is not None and not terrain.contains(position.lat_deg, position.lon_deg):
+        terrain = terrain_for(position.lat_deg, position.lon_deg)
+        notes += terrain.notes
     if not terrain.contains(position.lat_deg, position.lon_deg):
         notes.append(
             f"receiver at {position.lat_deg:.3f}, {position.lon_deg:.3f} is outside the terrain grid "
@@ -196,6 +213,11 @@ def compare_receiver(
         observed = np.full(n_sectors, np.nan)
         observed_alt = np.full(n_sectors, np.nan)
         counts = np.bincount(sector[in_band], minlength=n_sectors)
+        if aircraft is not None and in_band.any():
+            pairs = {(int(sc), ac) for sc, ac in zip(sector[in_band], np.asarray(aircraft)[in_band], strict=True)}
+            distinct = np.bincount([sc for sc, _ in pairs], minlength=n_sectors)
+        else:
+            distinct = np.full(n_sectors, min_aircraft)
         if in_band.any():
             s, d, a = sector[in_band], dist[in_band], alt_m[in_band]
             order = np.lexsort((d, s))  # by sector, then range: the last of each sector is its farthest
@@ -220,7 +242,7 @@ def compare_receiver(
             obs, pred = float(observed[i]), float(predicted_obs[i])
             if obs > pred * beyond_factor + 5_000.0:
                 verdict = "beyond predicted line of sight (terrain model/refraction pessimistic, or wrong position)"
-            elif obs < pred * short_factor and counts[i] >= min_positions:
+            elif obs < pred * short_factor and counts[i] >= min_positions and distinct[i] >= min_aircraft:
                 verdict = "short of predicted (mask or obstruction not in the terrain model, antenna, or no traffic)"
             else:
                 continue
@@ -235,13 +257,15 @@ def compare_observed(
     **options: object,
 ) -> list[ReceiverComparison]:
     """One comparison per sensor in a Measurement table (positions decoded by that sensor)."""
-    lat, lon, alt_m, sensor = _positions(table)
+    lat, lon, alt_m, sensor, aircraft = _positions(table)
     out = []
     for name in sorted(set(sensor.tolist())):
         sel = sensor == name
         known = (known_positions or {}).get(name)
         position = ReceiverPosition(known[0], known[1], True, "configured") if known else None
-        out.append(compare_receiver(name, lat[sel], lon[sel], alt_m[sel], terrain, position, **options))  # type: ignore[arg-type]
+        out.append(
+            compare_receiver(name, lat[sel], lon[sel], alt_m[sel], terrain, position, aircraft=aircraft[sel], **options)  # type: ignore[arg-type]
+        )
     return out
 
 
