@@ -4,8 +4,8 @@ Every Mode S reply ends in a 24-bit parity field. For DF17/18 (and DF11 with int
 of the bits before it, so ``syndrome == 0`` proves the frame. For DF0/4/5/16/20/21 the transponder XORs its address
 into the parity (Address/Parity, AP), so the syndrome *is* the address: it cannot be checked, only recovered.
 
-The CRC is table-driven one byte at a time, but each step runs on a whole column of frames at once, so the Python
-loop has 4 or 11 iterations per batch, not per frame.
+The CRC is table-driven two bytes at a time, and each step runs on a whole column of frames at once, so the Python
+loop has 2 or 6 iterations per batch, not per frame.
 """
 
 from __future__ import annotations
@@ -29,10 +29,26 @@ def _byte_table() -> NDArray[np.uint32]:
 _TABLE = _byte_table()
 
 
+def _pair_table() -> NDArray[np.uint32]:
+    """CRC step for two bytes at once (65,536 entries): the byte table applied twice to every 16-bit value."""
+    state = np.arange(65536, dtype=np.uint32) << 8
+    for _ in range(2):
+        state = ((state << 8) & 0xFFFFFF) ^ _TABLE[(state >> 16) & 0xFF]
+    return state.astype(np.uint32)
+
+
+_PAIR_TABLE = _pair_table()
+
+
 def crc24(data: NDArray[np.uint8], n_bytes: int) -> NDArray[np.uint32]:
-    """CRC-24 of the first ``n_bytes`` bytes of each row of ``data`` (uint8[n, >=n_bytes])."""
+    """CRC-24 of the first ``n_bytes`` bytes of each row of ``data`` (uint8[n, >=n_bytes]), two bytes a step."""
     crc = np.zeros(data.shape[0], dtype=np.uint32)
-    for i in range(n_bytes):
+    i = 0
+    while i + 2 <= n_bytes:
+        word = (data[:, i].astype(np.uint32) << 8) | data[:, i + 1]
+        crc = ((crc << 16) & 0xFFFFFF) ^ _PAIR_TABLE[((crc >> 8) ^ word) & 0xFFFF]
+        i += 2
+    if i < n_bytes:
         crc = ((crc << 8) & 0xFFFFFF) ^ _TABLE[((crc >> 16) ^ data[:, i]) & 0xFF]
     return crc
 
