@@ -178,7 +178,7 @@ def compute_coverage(
     region = fir_mask | national_mask
     lon_c, lat_c = np.meshgrid(grid.lon_centres_deg, grid.lat_centres_deg)
     terrain_cells_m, known = terrain.lookup(lat_c, lon_c)
-    if not known[region].all():
+    if not terrain.is_flat and not known[region].all():
         share = 100.0 * grid.area_km2(region & ~known) / grid.area_km2(region)
         messages.append(
             f"{share:.1f} % of the FIR and national area has no terrain data ({terrain.source}): "
@@ -222,7 +222,7 @@ def compute_coverage(
             if problems:
                 messages.extend(p + ": sensor skipped" for p in problems)
                 continue
-            if not terrain.contains(site.lat_deg, site.lon_deg):
+            if not terrain.is_flat and not terrain.contains(site.lat_deg, site.lon_deg):
                 messages.append(
                     f"sensor {site.id!r} at {site.lat_deg:.3f}, {site.lon_deg:.3f} is outside the terrain grid "
                     f"({terrain.source}): its site and radials use flat {terrain.fallback_elevation_m:.0f} m terrain"

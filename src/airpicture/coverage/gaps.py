@@ -123,7 +123,7 @@ def propose_receivers(
     with Progress(len(candidates), "candidates", enabled=progress) as bar:
         for cand in candidates:
             bar.advance(cand.id)
-            if not result.terrain.contains(cand.lat_deg, cand.lon_deg):
+            if not result.terrain.is_flat and not result.terrain.contains(cand.lat_deg, cand.lon_deg):
                 outside += 1
             profile = radial_profile(
                 cand.lat_deg, cand.lon_deg, result.terrain, range_max_m=cand.range_max_m,
@@ -136,7 +136,7 @@ def propose_receivers(
             flat = (r + rows.start) * grid.n_cols + (c + cols.start)
             gain_cells.append(flat[~covered[flat] & (weights[flat] > 0)])
     if outside:
-        messages.append(f"{outside} candidate site(s) lie outside the terrain grid: flat fallback terrain used there")
+        messages.append(f"{outside} candidate site(s) lie where the terrain model has no data: flat fallback used there")
 
     heap = [(-float(weights[cells].sum()), i, 0) for i, cells in enumerate(gain_cells)]
     heapq.heapify(heap)

@@ -189,7 +189,7 @@ def compare_receiver(
     if terrain_for is not None and not terrain.contains(position.lat_deg, position.lon_deg):
         terrain = terrain_for(position.lat_deg, position.lon_deg)
         notes += terrain.notes
-    if not terrain.contains(position.lat_deg, position.lon_deg):
+    if not terrain.is_flat and not terrain.contains(position.lat_deg, position.lon_deg):
         notes.append(
             f"receiver at {position.lat_deg:.3f}, {position.lon_deg:.3f} is outside the terrain grid "
             f"({terrain.source}): predicted outline over flat {terrain.fallback_elevation_m:.0f} m terrain"

@@ -60,7 +60,14 @@ class TerrainGrid:
     def lon_max_deg(self) -> float:
         return self.lon_min_deg + self.shape[1] * self.step_deg
 
+    @property
+    def is_flat(self) -> bool:
+        """True for the smooth-earth terrain (no data anywhere), where "outside the grid" means nothing."""
+        return bool((self.elev_m == self.nodata).all())
+
     def describe(self) -> str:
+        if self.is_flat:
+            return f"flat earth at {self.fallback_elevation_m:.0f} m"
         return (
             f"{self.source}: {self.shape[0]}×{self.shape[1]} cells of {self.step_deg * 60:.2f}' covering "
             f"{self.lat_min_deg:.2f}–{self.lat_max_deg:.2f}°N, {self.lon_min_deg:.2f}–{self.lon_max_deg:.2f}°E; "
