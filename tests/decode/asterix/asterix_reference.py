@@ -160,24 +160,41 @@ def compare_item(
             if sub not in theirs and sub + "P" not in theirs:
                 problems.append(f"{where}/{sub}: missing in theirs")
         return
-    by_norm = {_norm(k): k for k in mine}
     for field, tv in theirs.items():
-        if field.lower() in ("fx", "spare") or not isinstance(tv, dict) or "val" not in tv:
+        if not isinstance(tv, dict) or "val" not in tv or field.lower() in ("fx", "spare"):
             continue
-        ours = ALIASES.get((cat, item, field))
-        sub = item.rsplit("/", 1)[-1]
-        key = ours if ours in mine else by_norm.get(_norm(field))
-        if key is None and field.upper().startswith(sub.upper()):  # I034/050/PSR.PSRANT → ANT
-            key = by_norm.get(_norm(field[len(sub) :]))
+        key = _resolve(cat, item, field, mine)
         if key is None:
             problems.append(f"{where}.{field}: no such field in ours ({sorted(mine)})")
             continue
         mv = mine[key]
         if isinstance(mv, list):  # a field repeated over extension parts: they report the last
             mv = mv[-1]
-        factor = factors.get((cat, item, key), 1.0)
-        if not _leaf_equal(mv, tv["val"], factor):
-            problems.append(f"{where}.{field}: ours {mv!r} theirs {tv['val']!r}")
+        tval = tv["val"]
+        if mv == tval and not isinstance(mv, str):
+            continue
+        if not _leaf_equal(mv, tval, factors.get((cat, item, key), 1.0)):
+            problems.append(f"{where}.{field}: ours {mv!r} theirs {tval!r}")
+
+
+_RESOLVED: dict[tuple[int, str, str], str | None] = {}
+
+
+def _resolve(cat: int, item: str, field: str, mine: dict) -> str | None:
+    """Our field name for their field name (cached: the mapping does not depend on the record)."""
+    k = (cat, item, field)
+    key = _RESOLVED.get(k)
+    if key is not None and key in mine:
+        return key
+    by_norm = {_norm(m): m for m in mine}
+    ours = ALIASES.get(k)
+    sub = item.rsplit("/", 1)[-1]
+    key = ours if ours in mine else by_norm.get(_norm(field))
+    if key is None and field.upper().startswith(sub.upper()):  # I034/050/PSR.PSRANT → ANT
+        key = by_norm.get(_norm(field[len(sub) :]))
+    if key is not None:
+        _RESOLVED[k] = key
+    return key
 
 
 def compare_records(

@@ -505,60 +505,85 @@ class BlockErrors:
             self.counts[reason] += n
 
 
-def _fields_dict(buf: np.ndarray, off: int, fields: tuple[Field, ...]) -> dict[str, object]:
-    out: dict[str, object] = {}
+def _field_rows(buf: np.ndarray, off: np.ndarray, fields: tuple[Field, ...]) -> list[dict[str, object]]:
+    names, cols = [], []
     bit = 0
-    at = np.array([off], dtype=np.int64)
     for f in fields:
         if not f.is_spare:
-            v = field_value(buf, at, bit, f)[0]
-            out[f.name] = v.item() if hasattr(v, "item") else v
+            names.append(f.name)
+            cols.append(field_value(buf, off, bit, f).tolist())
         bit += f.bits
-    return out
+    return [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)] if cols else [{} for _ in off]
 
 
-def item_dict(buf: np.ndarray, item: Item, off: int, length: int, layout: Layout, rec: int, slot: str) -> object:
-    """One item of one record as plain Python (fields by name; lists for repetitions): for inspection and tests."""
-    if isinstance(item, Fixed):
-        return _fields_dict(buf, off, item.fields)
-    if isinstance(item, Extended):
-        out: dict[str, object] = {}
-        p = off
-        for part, plen in zip(item.parts, item.part_lengths, strict=True):
-            if p >= off + length:
-                break
-            d = _fields_dict(buf, p, part)
-            for k, v in d.items():
-                out[k] = v if k not in out else (out[k] if isinstance(out[k], list) else [out[k]]) + [v]  # type: ignore[operator]
-            p += plen
+def _slot_values(layout: Layout, slot: str, item: Item) -> list[object]:
+    """Python values of one item (or subitem) for every record, None where absent; vectorised per field."""
+    n = layout.n
+    out: list[object] = [None] * n
+    off = layout.offsets.get(slot)
+    if off is None:
         return out
-    if isinstance(item, Repetitive):
-        n = int(buf[off])
+    idx = np.flatnonzero(off >= 0)
+    if idx.size == 0:
+        return out
+    buf = layout.buf
+    if isinstance(item, Fixed):
+        for i, d in zip(idx.tolist(), _field_rows(buf, off[idx], item.fields), strict=True):
+            out[i] = d
+    elif isinstance(item, Extended):
+        length = layout.lengths[slot]
+        for i in idx.tolist():
+            out[i] = {}
+        at = 0
+        for part, plen in zip(item.parts, item.part_lengths, strict=True):
+            has = idx[length[idx] > at]
+            if has.size == 0:
+                break
+            for i, d in zip(has.tolist(), _field_rows(buf, off[has] + at, part), strict=True):
+                rec = out[i]
+                assert isinstance(rec, dict)
+                for k, v in d.items():
+                    if k in rec:
+                        prev = rec[k]
+                        rec[k] = [*prev, v] if isinstance(prev, list) else [prev, v]
+                    else:
+                        rec[k] = v
+            at += plen
+    elif isinstance(item, Repetitive):
         el = item.element
-        return [_fields_dict(buf, off + 1 + i * el.length, el.fields) for i in range(n)]
-    if isinstance(item, Explicit):
-        return {"hex": bytes(buf[off : off + length]).hex()}
-    if isinstance(item, Compound):
-        out = {}
+        counts = buf[off[idx]].astype(np.int64)
+        starts = np.repeat(off[idx] + 1, counts) + (
+            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        ) * el.length
+        rows = _field_rows(buf, starts, el.fields)
+        pos = 0
+        for i, c in zip(idx.tolist(), counts.tolist(), strict=True):
+            out[i] = rows[pos : pos + c]
+            pos += c
+    elif isinstance(item, Explicit):
+        length = layout.lengths[slot]
+        for i in idx.tolist():
+            out[i] = {"hex": bytes(buf[off[i] : off[i] + length[i]]).hex()}
+    elif isinstance(item, Compound):
+        for i in idx.tolist():
+            out[i] = {}
         for sub in item.subitems:
             if sub is None:
                 continue
-            key = f"{slot}/{sub.name}"
-            o = layout.offsets.get(key)
-            if o is not None and o[rec] >= 0:
-                out[sub.name] = item_dict(buf, sub, int(o[rec]), int(layout.lengths[key][rec]), layout, rec, key)
-        return out
-    raise TypeError(item)
+            for i, v in enumerate(_slot_values(layout, f"{slot}/{sub.name}", sub)):
+                if v is not None:
+                    rec = out[i]
+                    assert isinstance(rec, dict)
+                    rec[sub.name] = v
+    return out
 
 
 def records_as_dicts(layout: Layout) -> list[dict[str, object]]:
-    """Every record of a layout as {item: fields}: slow, for inspection and cross-checking, not the hot path."""
-    out = []
-    for r in range(layout.n):
-        rec: dict[str, object] = {"category": layout.edition.category, "_start": int(layout.rec_start[r])}
-        for name, item in layout.edition.items.items():
-            o = layout.offsets.get(name)
-            if o is not None and o[r] >= 0:
-                rec[name] = item_dict(layout.buf, item, int(o[r]), int(layout.lengths[name][r]), layout, r, name)
-        out.append(rec)
-    return out
+    """Every record of a layout as {item: fields}: for inspection and cross-checking, not the hot path."""
+    cat = layout.edition.category
+    recs: list[dict[str, object]] = [{"category": cat, "_start": s} for s in layout.rec_start.tolist()]
+    for name, item in layout.edition.items.items():
+        for rec, v in zip(recs, _slot_values(layout, name, item), strict=True):
+            if v is not None:
+                rec[name] = v
+    return recs
