@@ -136,7 +136,7 @@ def propose_receivers(
             flat = (r + rows.start) * grid.n_cols + (c + cols.start)
             gain_cells.append(flat[~covered[flat] & (weights[flat] > 0)])
     if outside:
-        messages.append(f"{outside} candidate site(s) lie where the terrain model has no data: flat fallback used there")
+        messages.append(f"{outside} candidate site(s) have no terrain data: flat fallback used there")
 
     heap = [(-float(weights[cells].sum()), i, 0) for i, cells in enumerate(gain_cells)]
     heapq.heapify(heap)
