@@ -25,6 +25,8 @@ ROTATION_PERIODS_S = (4.0, 5.0, 8.0, 10.0, 12.0, 6.0)
 
 def _grid(n: int, half_m: float) -> tuple[np.ndarray, np.ndarray]:
     """``n`` points spread over the square [-half, half]², on the smallest near-square grid that holds them."""
+    if n <= 0:
+        return np.zeros(0), np.zeros(0)
     cols = math.ceil(math.sqrt(n))
     rows = math.ceil(n / cols)
     xs = (np.arange(cols) + 0.5) / cols * 2 * half_m - half_m
@@ -49,6 +51,11 @@ def build_stress(
     events: bool = False,
 ) -> Scenario:
     """``n_aircraft`` over a square of side ``area`` km centred on ``centre``; ``events`` is accepted and unused."""
+    if n_aircraft < 1 or n_radars < 0 or n_receivers < 0 or not area > 0 or n_waypoints < 2:
+        raise ValueError(
+            f"stress scenario needs n_aircraft ≥ 1, n_radars ≥ 0, n_receivers ≥ 0, area > 0 km, n_waypoints ≥ 2 "
+            f"(got {n_aircraft}, {n_radars}, {n_receivers}, {area}, {n_waypoints})"
+        )
     rng = np.random.default_rng(seed)
     t0 = DEFAULT_START_TIME_S if start_time_s is None else float(start_time_s)
     plane = SystemPlane(*centre)
