@@ -21,6 +21,14 @@ def _feature(geometry: Any, **properties: Any) -> dict[str, Any]:
     return {"type": "Feature", "properties": properties, "geometry": shapely.geometry.mapping(geometry)}
 
 
+def _zones_only(zones: dict[str, Any] | None) -> dict[str, Any]:
+    """The airspace volumes worth drawing as zones: the FIR and the border are their own layers."""
+    features = [
+        f for f in (zones or {}).get("features", []) if (f.get("properties") or {}).get("kind") not in ("fir", "border")
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
 def sensor_layer(sensors: list[Sensor]) -> list[dict[str, Any]]:
     """Sensors as the client wants them: position, kind and the range of their rings (radars only)."""
     return [
@@ -55,7 +63,7 @@ def niger_display_config(
         "layers": {
             "border": {"type": "FeatureCollection", "features": [_feature(niger_border(), name="Niger")]},
             "fir": {"type": "FeatureCollection", "features": [_feature(fir, name="DRRR Niamey FIR")]},
-            "zones": zones or {"type": "FeatureCollection", "features": []},
+            "zones": _zones_only(zones),
             "aerodromes": [
                 {"icao": a.icao, "name": a.name, "lat_deg": a.lat_deg, "lon_deg": a.lon_deg} for a in niger_aerodromes()
             ],

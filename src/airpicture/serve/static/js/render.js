@@ -121,17 +121,20 @@ export function drawBase(ctx, view, layers, countries) {
     ctx.fillStyle = '#3b87b3'; ctx.font = '11px "DejaVu Sans Mono", monospace';
     ctx.fillText(f.properties.name || 'FIR', view.x(top[0]) + 6, view.y(top[1]) + 14);
   }
-  // Zones.
+  // Zones: prohibited red, danger orange, restricted amber, terminal areas blue; names when zoomed in.
   for (const f of layers.zones?.features || []) {
     ctx.beginPath(); traceGeometry(ctx, view, f.geometry);
     const kind = (f.properties.kind || f.properties.type || '').toString().toLowerCase();
-    const colour = kind.startsWith('p') ? '#ff6b6b' : kind.startsWith('d') ? '#ff9f43' : '#d9b44a';
-    ctx.fillStyle = colour + '14'; ctx.fill();
-    ctx.setLineDash([4, 3]); ctx.strokeStyle = colour + 'aa'; ctx.lineWidth = 1.2; ctx.stroke(); ctx.setLineDash([]);
-    if (view.k > 30) {
+    const colour = kind.startsWith('p') ? '#ff6b6b' : kind.startsWith('d') ? '#ff9f43'
+      : kind.startsWith('r') ? '#d9b44a' : '#4f8fb8';
+    ctx.fillStyle = colour + '12'; ctx.fill();
+    ctx.setLineDash([4, 3]); ctx.strokeStyle = colour + '99'; ctx.lineWidth = 1.1; ctx.stroke(); ctx.setLineDash([]);
+    if (view.k > 110) {
       const [lon, lat] = featureCentre(f);
-      ctx.fillStyle = colour + 'cc'; ctx.font = '10px "DejaVu Sans Mono", monospace';
-      ctx.fillText(f.properties.name || f.properties.id || '', view.x(lon) - 10, view.y(lat));
+      ctx.fillStyle = colour + 'bb'; ctx.font = '10px "DejaVu Sans Mono", monospace';
+      const name = String(f.properties.name || f.properties.id || '').replace('ILLUSTRATIVE ', '').replace(' ILLUSTRATIVE (not a real area)', '');
+      const limits = f.properties.ceiling_ft != null ? ` ${f.properties.floor_ft ?? ''}–${f.properties.ceiling_ft}` : '';
+      ctx.fillText(name + limits, view.x(lon) - 20, view.y(lat));
     }
   }
   // Radar range rings, every 50 NM.
@@ -148,7 +151,7 @@ export function drawBase(ctx, view, layers, countries) {
     }
     ctx.fillStyle = s.range_max_m ? '#5fb3d9' : '#4e7f99';
     ctx.beginPath(); ctx.moveTo(x, y - 5); ctx.lineTo(x + 4.5, y + 3); ctx.lineTo(x - 4.5, y + 3); ctx.closePath(); ctx.fill();
-    if (view.k > 25) ctx.fillText(s.id, x + 6, y + 10);
+    if (view.k > 90) ctx.fillText(s.id, x + 6, y + 10);
   }
   // Aerodromes.
   ctx.strokeStyle = '#7d8fa3'; ctx.fillStyle = '#7d8fa3'; ctx.lineWidth = 1;
@@ -156,7 +159,7 @@ export function drawBase(ctx, view, layers, countries) {
     const x = view.x(a.lon_deg), y = view.y(a.lat_deg);
     if (x < -10 || x > w + 10 || y < -10 || y > h + 10) continue;
     ctx.beginPath(); ctx.arc(x, y, 3, 0, 2 * Math.PI); ctx.moveTo(x - 5, y); ctx.lineTo(x + 5, y); ctx.stroke();
-    if (view.k > 45) ctx.fillText(a.icao, x + 6, y - 4);
+    if (view.k > 70) ctx.fillText(a.icao, x + 6, y - 4);
   }
 }
 
