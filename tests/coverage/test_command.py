@@ -120,3 +120,42 @@ def test_sensors_json_is_accepted_as_a_config(tmp_path) -> None:
     assert code == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["sensors"] == ["rx"] and summary["terrain"].startswith("flat earth")
+
+
+def test_observed_outline_from_an_airpicture_recording(tmp_path) -> None:
+    import numpy as np
+
+    from airpicture.core.geodesy import destination
+    from airpicture.core.schema import MEASUREMENT, table_from_columns
+    from airpicture.record.recorder import Recorder
+
+    rng = np.random.default_rng(2)
+    n = 400
+    lat, lon = destination(13.48, 2.18, rng.uniform(0, 360, n), rng.uniform(5_000, 300_000, n))
+    table = table_from_columns(
+        MEASUREMENT,
+        {
+            "time_s": np.arange(n, dtype=float), "sensor": "NIM-ADSB", "kind": "adsb", "lat_deg": lat,
+            "lon_deg": lon, "alt_baro_ft": rng.uniform(25_000, 39_000, n),
+            "icao24": [f"{i % 40:06x}" for i in range(n)],
+        },
+    )  # fmt: skip
+    recorder = Recorder(tmp_path / "rec.duckdb")
+    recorder.append("airpicture.meas.NIM-ADSB", table)
+    recorder.close()
+    config = _write(
+        tmp_path / "c.toml",
+        '[model]\ngrid_step_arcmin = 6\nbearing_step_deg = 2\nrange_step_m = 5000\n[terrain]\nsource = "flat"\n'
+        '[[sensors]]\nid = "NIM-ADSB"\nkind = "adsb"\naerodrome = "DRRN"\n',
+    )
+    out = tmp_path / "o"
+    code = main(
+        ["coverage", "--config", str(config), "--levels", "300", "--out", str(out), "--no-progress",
+         "--observed", str(tmp_path / "rec.duckdb")]
+    )  # fmt: skip
+    assert code == 0
+    observed = json.loads((out / "summary.json").read_text())["observed"]
+    assert [o["sensor"] for o in observed] == ["NIM-ADSB"]
+    assert observed[0]["position"]["method"] == "configured" and observed[0]["n_positions"] == n
+    assert observed[0]["disagreements"] == []  # all positions lie inside the 300 km the receiver sees at FL250+
+    assert (out / "outline_NIM-ADSB.png").stat().st_size > 1000

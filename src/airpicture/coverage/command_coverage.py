@@ -43,8 +43,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--observed-format",
         default="auto",
-        choices=["auto", "table", "beast", "avr", "rawcsv"],
-        help="format of --observed files (auto: .parquet/.jsonl are tables, .bin beast, .csv rawcsv, .txt avr)",
+        choices=["auto", "table", "recording", "beast", "avr", "rawcsv"],
+        help="format of --observed files (auto: .parquet/.jsonl Measurement tables, .duckdb an airpicture "
+        "recording, .bin beast, .csv rawcsv, .txt avr)",
     )
     parser.add_argument("--terrain", help="override the terrain: globe, flat, or an .npz grid")
     parser.add_argument("--k", type=float, help="override the effective earth radius factor (default 4/3)")
@@ -157,13 +158,28 @@ def _observed_tables(paths: list[str], fmt: str, messages: list[str]):
     from airpicture.core.tableio import read_table
     from airpicture.coverage.observed import decode_recording
 
-    by_suffix = {".parquet": "table", ".jsonl": "table", ".bin": "beast", ".csv": "rawcsv", ".txt": "avr"}
+    by_suffix = {
+        ".parquet": "table",
+        ".jsonl": "table",
+        ".duckdb": "recording",
+        ".bin": "beast",
+        ".csv": "rawcsv",
+        ".txt": "avr",
+    }
     tables = []
     for path in paths:
         kind = fmt if fmt != "auto" else by_suffix.get(Path(path).suffix.lower(), "")
         try:
             if kind == "table":
                 tables.append(read_table(path))
+            elif kind == "recording":
+                from airpicture.record.recording import Recording, RecordingError
+
+                try:
+                    with Recording(path) as recording:
+                        tables.append(recording.rows("measurements"))
+                except RecordingError as exc:
+                    messages.append(f"{path}: {exc}: skipped")
             elif kind:
                 table, rejected = decode_recording(path, kind)
                 lost = sum(rejected.values())
