@@ -26,6 +26,8 @@ class Cycle:
     now_s: float
     tracks: pa.Table
     measurements: pa.Table
+    #: Latest noise-free truth row of every simulated aircraft (for checking alerts against what really happened).
+    truth: pa.Table | None = None
 
 
 def _noise(rng: np.random.Generator, n: int, sigma: float) -> np.ndarray:
@@ -142,4 +144,4 @@ def sim_cycles(scenario, duration_s: float, step_s: float = 4.0, seed: int = 1) 
             },
             n,
         )
-        yield Cycle(now, table, m)
+        yield Cycle(now, table, m, latest)

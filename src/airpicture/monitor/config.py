@@ -58,7 +58,7 @@ class StcaConfig:
     #: Level-off hypothesis: a climbing/descending aircraft may stop at the next 1000-ft level beyond this margin;
     #: a conflict is alerted only if it also exists under that hypothesis (fewer level-off nuisance alerts).
     level_off: bool = True
-    level_off_margin_ft: float = 300.0
+    level_off_margin_ft: float = 100.0
     #: Time step of the fine (level-off aware) check.
     step_s: float = 2.0
     #: Tracks slower than this (on the ground) are ignored.
