@@ -137,7 +137,7 @@ def main() -> int:
     for name, cpu_t, pos_t in rows:
         rate = len(hexes) / cpu_t
         print(
-            f"{name:<24} {f'{len(hexes):,} real frames (hex)':<28} {rate:>14,.0f} {pos_t:>10,} "
+            f"{name:<26} {f'{len(hexes):,} real frames (hex)':<28} {rate:>14,.0f} {pos_t:>10,} "
             f"{rate / pymodes_rate:>16.1f}x"
         )
     small, large = args.scaling

@@ -7,6 +7,8 @@ ICAO Annex 10 / DO-260B tables on the same screen.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -28,10 +30,15 @@ def message56(data: NDArray[np.uint8]) -> NDArray[np.uint64]:
     return out
 
 
+@functools.cache
+def _shift_mask(first_bit: int, n_bits: int) -> tuple[np.uint64, np.uint64]:
+    return U64(56 - (first_bit + n_bits - 1)), U64((1 << n_bits) - 1)
+
+
 def me_field(me: NDArray[np.uint64], first_bit: int, n_bits: int) -> NDArray[np.uint64]:
     """ME/MB bits ``first_bit`` .. ``first_bit + n_bits - 1`` (1-based, as printed in the standards)."""
-    shift = 56 - (first_bit + n_bits - 1)
-    return (me >> U64(shift)) & U64((1 << n_bits) - 1)
+    shift, mask = _shift_mask(first_bit, n_bits)
+    return (me >> shift) & mask
 
 
 def me_int(me: NDArray[np.uint64], first_bit: int, n_bits: int) -> NDArray[np.int64]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyarrow as pa
 from numpy.typing import NDArray
@@ -86,22 +88,28 @@ def string_list(labels: list[str | None]) -> pa.StringArray:
     )
 
 
+@functools.cache
+def _label_bytes(labels: tuple[str | None, ...]) -> tuple[list[bytes], NDArray, NDArray, NDArray, NDArray]:
+    encoded = [(label or "").encode("utf-8") for label in labels]
+    label_valid = np.array([label is not None for label in labels] + [False])
+    lengths = np.array([len(e) for e in encoded] + [0], dtype=np.int64)
+    label_start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    blob = np.frombuffer(b"".join(encoded) + b"\0", dtype=np.uint8)
+    return encoded, label_valid, lengths, label_start, blob
+
+
 def enum_strings(codes: NDArray, labels: list[str | None]) -> pa.StringArray:
     """Small integer codes as text (null for negative codes or None labels), gathered byte by byte from the
     labels: no dictionary cast, which would import ``pyarrow.compute`` (a second) on first use."""
     codes = np.asarray(codes, dtype=np.int64)
     n = codes.size
-    encoded = [(label or "").encode("utf-8") for label in labels]
-    label_valid = np.array([label is not None for label in labels] + [False])
+    encoded, label_valid, lengths, label_start, blob = _label_bytes(tuple(labels))
     valid = (codes >= 0) & (codes < len(labels))
     rows = np.where(valid, codes, len(labels))
     valid &= label_valid[rows]
     if len(labels) == 1 and valid.all():  # one label everywhere (the sensor column)
         offsets = (np.arange(n + 1, dtype=np.int32) * len(encoded[0])).astype(np.int32)
         return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(encoded[0] * n))
-    lengths = np.array([len(e) for e in encoded] + [0], dtype=np.int64)
-    label_start = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    blob = np.frombuffer(b"".join(encoded) + b"\0", dtype=np.uint8)
     row_len = np.where(valid, lengths[rows], 0)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(row_len, out=offsets[1:])

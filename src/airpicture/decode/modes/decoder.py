@@ -28,7 +28,7 @@ from airpicture.core.schema import MEASUREMENT
 from airpicture.decode.modes import _callsign, adsb, commb, cpr
 from airpicture.decode.modes._altcode import ac13_to_ft, id13_to_squawk
 from airpicture.decode.modes._fields import U64, header32, message56
-from airpicture.decode.modes._strings import enum_strings, floats, icao24_strings, numeric, small_ints, squawk_strings
+from airpicture.decode.modes._strings import enum_strings, floats, icao24_strings, numeric, squawk_strings
 from airpicture.decode.modes.crc import one_bit_error_position, syndrome
 from airpicture.decode.modes.state import AircraftState
 from airpicture.sources.frames import ModeSFrames
@@ -576,55 +576,49 @@ class ModeSDecoder:
             idx = idx[~cols.drop[idx]]
         n = idx.size
         sensor = frames.sensor if frames.sensor else self.sensor
-        tc = cols.tc[idx]
-        sq = cols.squawk[idx]
-        return pa.Table.from_arrays(
-            [
-                numeric(frames.time_s[idx].astype(np.float64)),
-                enum_strings(np.zeros(n, np.int8), [sensor]),
-                enum_strings(cols.kind[idx], KIND_LABELS),
-                _f(cols.lat[idx]),
-                _f(cols.lon[idx]),
-                pa.nulls(n, pa.float64()),
-                pa.nulls(n, pa.float64()),
-                _f(cols.alt_baro[idx]),
-                _f(cols.alt_geo[idx]),
-                icao24_strings(cols.address[idx]),
-                _callsign.to_arrow(cols.callsign_bits[idx], cols.callsign_valid[idx]),
-                squawk_strings(sq),
-                _f(cols.gs[idx]),
-                _f(cols.track[idx]),
-                _f(cols.vrate[idx]),
-                _f(np.where(np.isfinite(cols.lat[idx]), cols.sigma_h[idx], np.nan)),
-                _i8(cols.nacp[idx]),
-                _i8(cols.nic[idx]),
-                enum_strings(cols.emergency[idx], adsb.EMERGENCY_LABELS),
-                numeric(cols.spi[idx]),
-                numeric(cols.df[idx].astype(np.int8)),
-                _i8(tc),
-                enum_strings(cols.bds[idx], commb.BDS_LABELS),
-                numeric(cols.verified[idx]),
-                numeric(cols.surface[idx]),
-                _i8(cols.category[idx]),
-                _f(cols.heading[idx]),
-                _f(cols.ias[idx]),
-                _f(cols.tas[idx]),
-                _f(cols.mach[idx]),
-                _f(cols.roll[idx]),
-                _f(cols.selected_alt[idx]),
-                _f(cols.baro_setting[idx]),
-                _f(cols.geo_minus_baro[idx]),
-                _i8(cols.version[idx]),
-                _i8(cols.sil[idx]),
-                _i8(cols.nuc_p[idx]),
-                _f(frames.signal_dbfs[idx].astype(np.float64)),
-            ],
-            schema=OUTPUT_SCHEMA,
+        # All float and all small-int columns are rows of two matrices: one gather, one NaN test and one bit
+        # packing for all of them, then zero-copy Arrow arrays over the rows.
+        f = np.ascontiguousarray(np.take(cols.floats, idx, axis=1))
+        f[_F["sigma_h"]] = np.where(np.isnan(f[_F["lat"]]), np.nan, f[_F["sigma_h"]])
+        f[_F["signal"]] = frames.signal_dbfs[idx]
+        f_valid = ~np.isnan(f)
+        i8 = np.ascontiguousarray(np.take(cols.ints, idx, axis=1))
+        i8_valid = i8 >= 0
+        arrays: dict[str, pa.Array] = {}
+        for matrix, valid, names, arrow_type in (
+            (f, f_valid, _FLOAT_COLUMNS, pa.float64()),
+            (i8, i8_valid, _INT8_COLUMNS, pa.int8()),
+        ):
+            bitmaps = np.ascontiguousarray(np.packbits(valid, axis=1, bitorder="little"))
+            complete = valid.all(axis=1)
+            for row, (_attr, column) in enumerate(names):
+                if column is None:
+                    continue
+                bitmap = None if complete[row] else pa.py_buffer(bitmaps[row])
+                arrays[column] = pa.Array.from_buffers(arrow_type, n, [bitmap, pa.py_buffer(matrix[row])])
+        nulls = pa.nulls(n, pa.float64())
+        arrays.update(
+            {
+                "time_s": numeric(frames.time_s[idx].astype(np.float64)),
+                "sensor": enum_strings(np.zeros(n, np.int8), [sensor]),
+                "kind": enum_strings(cols.kind[idx], KIND_LABELS),
+                "range_m": nulls,
+                "azimuth_deg": nulls,
+                "icao24": icao24_strings(cols.address[idx]),
+                "callsign": _callsign.to_arrow(cols.callsign_bits[idx], cols.callsign_valid[idx]),
+                "squawk": squawk_strings(cols.squawk[idx]),
+                "emergency": enum_strings(cols.emergency[idx], adsb.EMERGENCY_LABELS),
+                "spi": numeric(cols.spi[idx]),
+                "df": numeric(cols.df[idx].astype(np.int8)),
+                "bds": enum_strings(cols.bds[idx], commb.BDS_LABELS),
+                "icao_verified": numeric(cols.verified[idx]),
+                "surface": numeric(cols.surface[idx]),
+            }
         )
+        return pa.Table.from_arrays([arrays[name] for name in OUTPUT_SCHEMA.names], schema=OUTPUT_SCHEMA)
 
 
 _f = floats
-_i8 = small_ints
 
 
 OUTPUT_SCHEMA = pa.schema(
@@ -656,36 +650,63 @@ _REASONS = ["", "mode_ac", "unsupported_df", "truncated", "crc"]
 _R_MODE_AC, _R_DF, _R_TRUNCATED, _R_CRC = 1, 2, 3, 4
 
 
+#: (attribute of _Columns, output column) for the float64 columns, NaN = null
+_FLOAT_COLUMNS = [
+    ("lat", "lat_deg"),
+    ("lon", "lon_deg"),
+    ("alt_baro", "alt_baro_ft"),
+    ("alt_geo", "alt_geo_ft"),
+    ("gs", "ground_speed_kt"),
+    ("track", "track_deg"),
+    ("vrate", "vertical_rate_fpm"),
+    ("sigma_h", "sigma_h_m"),
+    ("heading", "heading_deg"),
+    ("ias", "ias_kt"),
+    ("tas", "tas_kt"),
+    ("mach", "mach"),
+    ("roll", "roll_deg"),
+    ("selected_alt", "selected_alt_ft"),
+    ("baro_setting", "baro_setting_hpa"),
+    ("geo_minus_baro", "geo_minus_baro_ft"),
+    ("signal", "signal_dbfs"),
+]
+#: the same for the int8 columns, -1 = null (``emergency`` is a code turned into text separately)
+_INT8_COLUMNS = [
+    ("tc", "tc"),
+    ("nacp", "nacp"),
+    ("nic", "nic"),
+    ("category", "category"),
+    ("version", "adsb_version"),
+    ("sil", "sil"),
+    ("nuc_p", "nuc_p"),
+    ("emergency", None),
+]
+_F = {attr: row for row, (attr, _) in enumerate(_FLOAT_COLUMNS)}
+
+
 class _Columns:
-    """Output columns for one batch, one entry per input frame (NaN / -1 = nothing said)."""
+    """Output columns for one batch, one entry per input frame (NaN / -1 = nothing said).
+
+    Float and int8 columns are rows of two matrices (``floats``, ``ints``); the attributes are views of the rows.
+    """
 
     def __init__(self, n: int) -> None:
-        nan = lambda: np.full(n, np.nan)  # noqa: E731
-        neg = lambda: np.full(n, -1, dtype=np.int8)  # noqa: E731
         self.df = np.zeros(n, dtype=np.int64)
         self.address = np.zeros(n, dtype=np.uint32)
         self.slot = np.full(n, -1, dtype=np.int64)
         self.me = np.zeros(n, dtype=U64)
         self.kind = np.zeros(n, dtype=np.int8)
-        self.tc = neg()
         self.bds = np.full(n, commb.UNKNOWN, dtype=np.int8)
         self.drop = np.zeros(n, dtype=bool)
         self.verified = np.zeros(n, dtype=bool)
         self.surface = np.zeros(n, dtype=bool)
         self.spi = np.zeros(n, dtype=bool)
-        self.lat, self.lon, self.alt_baro, self.alt_geo = nan(), nan(), nan(), nan()
-        self.gs, self.track, self.vrate, self.sigma_h = nan(), nan(), nan(), nan()
-        self.heading, self.ias, self.tas, self.mach, self.roll = nan(), nan(), nan(), nan(), nan()
-        self.selected_alt, self.baro_setting, self.geo_minus_baro = nan(), nan(), nan()
         self.callsign_bits = np.zeros(n, dtype=U64)
         self.callsign_valid = np.zeros(n, dtype=bool)
         self.squawk = np.full(n, -1, dtype=np.int16)
-        self.nacp, self.nic, self.category, self.version, self.sil, self.nuc_p = (
-            neg(),
-            neg(),
-            neg(),
-            neg(),
-            neg(),
-            neg(),
-        )
-        self.emergency = neg()
+        self.floats = np.full((len(_FLOAT_COLUMNS), n), np.nan)
+        self.ints = np.full((len(_INT8_COLUMNS), n), -1, dtype=np.int8)
+        for row, (attr, _) in enumerate(_FLOAT_COLUMNS):
+            setattr(self, attr, self.floats[row])
+        for row, (attr, _) in enumerate(_INT8_COLUMNS):
+            setattr(self, attr, self.ints[row])
