@@ -29,9 +29,24 @@ def start_role(*args: str, log_dir: Path) -> subprocess.Popen:
     )
 
 
-def stop_role(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout_s: float = 30.0) -> list[dict]:
-    """Stop a role and return the JSON lines it printed (its audit lines and, after SIGTERM, its final stats)."""
-    if proc.poll() is None:
+def read_lines(proc: subprocess.Popen, count: int, timeout_s: float = 120.0) -> list[dict]:
+    """The first ``count`` JSON lines a running role prints (e.g. its audit lines), waiting for them."""
+    assert proc.stdout is not None
+    lines: list[dict] = []
+    deadline = time.monotonic() + timeout_s
+    while len(lines) < count and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith("{"):
+            lines.append(json.loads(line))
+    return lines
+
+
+def stop_role(proc: subprocess.Popen, sig: int | None = signal.SIGTERM, timeout_s: float = 30.0) -> list[dict]:
+    """Stop a role (``sig=None``: wait for it to end by itself) and return the JSON lines it printed (its audit
+    lines and, unless killed, its final stats)."""
+    if sig is not None and proc.poll() is None:
         proc.send_signal(sig)
     out, _ = proc.communicate(timeout=timeout_s)
     return [json.loads(line) for line in out.splitlines() if line.startswith("{")]

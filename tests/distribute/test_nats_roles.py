@@ -63,7 +63,7 @@ def test_two_gateways_and_a_recorder_lose_nothing_and_count_foreign_messages(nat
         for s in ("rx_niamey", "rx_agadez")
     ]
     asyncio.run(_publish_foreign(nats_server.url))
-    gateway_stats = [final_stats(stop_role(g, sig=0, timeout_s=60)) for g in gateways]
+    gateway_stats = [final_stats(stop_role(g, sig=None, timeout_s=60)) for g in gateways]
     assert [s["rows_published"] for s in gateway_stats] == [600, 600]
     wait_until_drained(nats_server.url, MEAS_STREAM, "recorder")
     wait_until_drained(nats_server.url, PICTURE_STREAM, "recorder")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from airpicture.core.tableio import read_table
@@ -13,7 +14,9 @@ from airpicture.distribute.transport import DEFAULT_URL, run_role
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nats", default=DEFAULT_URL, help="NATS server URL (default %(default)s)")
-    parser.add_argument("--sensor", required=True, help="sensor id: the subject is airpicture.meas.<sensor>")
+    parser.add_argument(
+        "--sensor", required=True, help="sensor id(s) at this site, comma-separated: subjects airpicture.meas.<sensor>"
+    )
     parser.add_argument(
         "--measurements",
         required=True,
@@ -31,10 +34,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from airpicture.distribute.nodes import Gateway
 
+    sensors = [s.strip() for s in args.sensor.split(",") if s.strip()]
     table = read_table(args.measurements)
     if "sensor" in table.column_names:
-        table = table.filter(pc.equal(table.column("sensor"), args.sensor))
-    gateway = Gateway(
-        args.nats, args.sensor, time_slices(table, args.slice_s), args.slice_s, args.speed, args.compression
-    )
+        table = table.filter(pc.is_in(table.column("sensor"), pa.array(sensors)))
+    gateway = Gateway(args.nats, sensors, time_slices(table, args.slice_s), args.slice_s, args.speed, args.compression)
     return run_role(gateway.run)

@@ -72,6 +72,11 @@ class SliceMerger:
     def buffered_rows(self) -> int:
         return sum(t.num_rows for parts in self._rows.values() for t in parts)
 
+    @property
+    def finished(self) -> bool:
+        """Every expected gateway has said it reached the end of its data, and nothing is left buffered."""
+        return all(w == math.inf for w in self.watermarks.values()) and not self._rows and not self._tokens
+
     def add(self, sensor: str, table: pa.Table, watermark_s: float | None, token: Hashable) -> None:
         if watermark_s is not None and sensor in self.watermarks:
             self.watermarks[sensor] = max(self.watermarks[sensor], watermark_s)
@@ -113,11 +118,20 @@ class SliceMerger:
             self._first_seen.pop(k, None)
         if (self.next_k is None or limit + 1 > self.next_k) and limit > -(2**62):
             self.next_k = limit + 1
-        done = [tok for k, tok in self._tokens if k <= limit]
+        done = sorted(((k, i, tok) for i, (k, tok) in enumerate(self._tokens) if k <= limit), key=lambda x: x[:2])
         self._tokens = [(k, tok) for k, tok in self._tokens if k > limit]
-        if done:
+        # Each message is acknowledged with the first released slice at or after its newest row, so a consumer that
+        # dies in the middle of a burst has acknowledged the slices it finished.
+        j = 0
+        for piece in out:
+            k_piece = round(piece.start_s / self.slice_s)
+            while j < len(done) and done[j][0] <= k_piece:
+                piece.tokens.append(done[j][2])
+                j += 1
+        if j < len(done):
+            rest = [tok for _, _, tok in done[j:]]
             if out:
-                out[-1].tokens.extend(done)
+                out[-1].tokens.extend(rest)
             else:
-                out.append(Slice(limit * self.slice_s, pa.table({}), done))
+                out.append(Slice(limit * self.slice_s, pa.table({}), rest))
         return out

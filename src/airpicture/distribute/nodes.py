@@ -18,9 +18,11 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Protocol
 
 import nats.js.errors
 import pyarrow as pa
+import pyarrow.compute as pc
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from airpicture.core import bus
@@ -49,27 +51,37 @@ async def _publish(js, subject: str, table: pa.Table, msg_id: str, stats: Counte
         stats["rows_published"] += piece.num_rows
 
 
+class TrackerLike(Protocol):
+    def process(self, measurements: pa.Table) -> pa.Table: ...
+
+    def flush(self) -> pa.Table: ...
+
+
 class Gateway:
-    """A site's gateway: publishes its sensor's measurements, one message per time slice, with a watermark."""
+    """A site's gateway: publishes each of its sensors' measurements, one message per sensor and time slice.
+
+    Every slice gives every sensor of the site a message, empty if it saw nothing, because its watermark is what
+    lets the tracker node release the slice without waiting for the timeout.
+    """
 
     def __init__(
         self,
         url: str,
-        sensor: str,
+        sensors: str | list[str],
         slices: Iterable[tuple[float, pa.Table]],
         slice_s: float = 1.0,
         speed: float = 0.0,
         compression: str | None = None,
     ) -> None:
-        self.url, self.sensor, self.slices = url, sensor, slices
+        self.sensors = [sensors] if isinstance(sensors, str) else list(sensors)
+        self.url, self.slices = url, slices
         self.slice_s, self.speed, self.compression = slice_s, speed, compression
         self.stats: Counter[str] = Counter()
 
     async def run(self, stop: asyncio.Event) -> Counter[str]:
-        nc = await connect(self.url, f"gateway-{self.sensor}", self.stats, stop)
+        nc = await connect(self.url, f"gateway-{'+'.join(self.sensors)}", self.stats, stop)
         js = nc.jetstream(timeout=5.0)
         await retry("ensure_streams", lambda: ensure_streams(js), self.stats, stop)
-        subject = bus.measurement_subject(self.sensor)
         wall0 = data0 = None
         for start_s, table in self.slices:
             if stop.is_set():
@@ -84,19 +96,24 @@ class Gateway:
                     except TimeoutError:
                         pass
             k = math.floor(start_s / self.slice_s)
-            await _publish(
-                js,
-                subject,
-                table,
-                f"{self.sensor}:{k}",
-                self.stats,
-                stop,
-                watermark_s=(k + 1) * self.slice_s,
-                compression=self.compression,
-            )
+            sensor_column = table.column("sensor") if "sensor" in table.column_names else None
+            for sensor in self.sensors:
+                rows = table if sensor_column is None else table.filter(pc.equal(sensor_column, sensor))
+                await _publish(
+                    js,
+                    bus.measurement_subject(sensor),
+                    rows,
+                    f"{sensor}:{k}",
+                    self.stats,
+                    stop,
+                    watermark_s=(k + 1) * self.slice_s,
+                    compression=self.compression,
+                )
         else:
-            end = pa.table({"time_s": pa.array([], pa.float64()), "sensor": pa.array([], pa.string())})
-            await _publish(js, subject, end, f"{self.sensor}:end", self.stats, stop, watermark_s=math.inf)
+            for sensor in self.sensors:
+                end = pa.table({"time_s": pa.array([], pa.float64()), "sensor": pa.array([], pa.string())})
+                subject = bus.measurement_subject(sensor)
+                await _publish(js, subject, end, f"{sensor}:end", self.stats, stop, watermark_s=math.inf)
         await nc.drain()
         return self.stats
 
@@ -108,18 +125,19 @@ class TrackerNode:
         self,
         url: str,
         sensors: list[Sensor],
-        process: Callable[[pa.Table], pa.Table] | None = None,
+        tracker: TrackerLike | None = None,
         slice_s: float = 1.0,
         max_wait_s: float = 5.0,
         durable: str = "tracker",
         on_slice: Callable[[float, int], None] | None = None,
         ack_wait_s: float = 30.0,
     ) -> None:
-        if process is None:
+        if tracker is None:
             from airpicture.track import Tracker
 
-            process = Tracker(sensors).process
-        self.url, self.process, self.durable = url, process, durable
+            tracker = Tracker(sensors)
+        self.url, self.tracker, self.durable = url, tracker, durable
+        self._flushed = False
         self.merger = SliceMerger([s.id for s in sensors], slice_s, max_wait_s)
         self.on_slice = on_slice
         self.ack_wait_s = max(ack_wait_s, 4 * max_wait_s)
@@ -179,17 +197,25 @@ class TrackerNode:
                 self.merger.add(sensor, table, codec.watermark(msg.headers), msg)
             for piece in self.merger.ready():
                 if piece.table.num_rows:
-                    tracks = self.process(piece.table)
+                    self._flushed = False
+                    tracks = self.tracker.process(piece.table)
                     self.stats["rows_processed"] += piece.table.num_rows
                     self.stats["slices_processed"] += 1
                     if tracks.num_rows:
                         out += 1
                         await _publish(js, bus.TRACKS, tracks, f"tracks:{self.run_id}:{out}", self.stats, stop)
-                for msg in piece.tokens:
-                    await retry("ack", msg.ack_sync, self.stats, None)
-                    self.stats["messages_acked"] += 1
                 if self.on_slice is not None and piece.table.num_rows:
                     self.on_slice(piece.start_s, piece.table.num_rows)
+                for msg in piece.tokens:
+                    await retry("ack", msg.ack, self.stats, None)
+                    self.stats["messages_acked"] += 1
+            if not self._flushed and self.merger.finished:
+                # Every gateway has reached the end of its data: empty the tracker's re-ordering window too.
+                self._flushed = True
+                tracks = self.tracker.flush()
+                if tracks.num_rows:
+                    out += 1
+                    await _publish(js, bus.TRACKS, tracks, f"tracks:{self.run_id}:{out}", self.stats, stop)
         self.stats.update(self.merger.stats)
         await nc.close()  # unacked messages stay with the durable consumer for the next run
         return self.stats
