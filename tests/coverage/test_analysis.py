@@ -94,3 +94,9 @@ def test_bad_sensors_and_levels_are_skipped_with_a_message_and_the_rest_computed
     assert any("'broken'" in m and "skipped" in m for m in result.messages)
     assert sum(1 for m in result.messages if "level FL" in m and "skipped" in m) == 2
     assert len(result.sites) == 4 and result.level(100).count.max() >= 1
+
+
+def test_antenna_below_the_terrain_is_reported() -> None:
+    sunk = SensorSite("sunk", "adsb", 15.0, 5.0, 250_000.0, antenna_amsl_m=100.0)
+    result = compute_coverage([sunk], [100], synthetic_terrain(400.0), FIR, NATIONAL, COARSE)
+    assert any("'sunk'" in m and "below the" in m and "terrain model (400 m)" in m for m in result.messages)

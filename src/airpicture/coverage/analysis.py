@@ -238,6 +238,11 @@ def compute_coverage(
                 bearing_step_deg=settings.bearing_step_deg,
                 range_step_m=settings.range_step_m,
             )
+            if profile.antenna_amsl_m < profile.ground_m:
+                messages.append(
+                    f"sensor {site.id!r}: antenna at {profile.antenna_amsl_m:.0f} m above sea level is below the "
+                    f"terrain model ({profile.ground_m:.0f} m) at its site: computed as given, check its altitude"
+                )
             window, lowest = grid.lowest_visible(profile)
             if lowest.size == 0:
                 messages.append(f"sensor {site.id!r} is farther than its range from the whole area: it sees none of it")
