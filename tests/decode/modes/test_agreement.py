@@ -63,3 +63,13 @@ def test_beast_capture_agrees_with_pymodes_and_rs1090():
     assert result.compared["altitude"] > 50 and result.compared["squawk"] > 10
     err = position_errors(result)
     assert np.all(err <= 50.0)
+
+
+def test_surface_position_agrees_when_a_receiver_position_is_given():
+    # rs1090's flights were received near Atlanta; one DF17 TC 7 report comes from an aircraft on the ground at
+    # DeKalb-Peachtree. Without a reference no decoder places it; with one, all three agree.
+    frames = ModeSFrames.concat(list(read_rawcsv(shared_file("modes", "rs1090_short_flights.csv"))))
+    result = agreement(frames, reference_lat_lon=(34.0, -84.5))
+    _assert_identical_fields(result)
+    _assert_positions(result, minimum=164)
+    assert result.positions_only_ours == 0

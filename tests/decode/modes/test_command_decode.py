@@ -43,3 +43,25 @@ def test_decode_refuses_a_bad_reference_and_a_missing_file(tmp_path, capsys):
     except SystemExit as exc:
         assert exc.code == 2
     assert "not a position on Earth" in capsys.readouterr().err
+
+
+def test_decode_avr_and_sbs_files(tmp_path, capsys):
+    from airpicture.decode.modes import encode
+
+    frames = [bytes(f).hex().upper() for f in encode.adsb_identification([0x0D0001, 0x0D0002], ["ETH908", "RAM521"])]
+    avr = tmp_path / "feed.avr"
+    avr.write_text(f"@000000000000{frames[0]};\n@000000B71B00{frames[1]};\nnoise\n")
+    out = tmp_path / "avr.jsonl"
+    assert main(["decode", str(avr), "--format", "avr", "--start-time", "1700000000", "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["callsign"] for r in rows] == ["ETH908", "RAM521"]
+    assert [r["time_s"] for r in rows] == [1700000000.0, 1700000001.0]
+    assert "bad_line=1" in capsys.readouterr().err
+
+    sbs = tmp_path / "feed.sbs"
+    sbs.write_text("MSG,3,1,1,0D0001,1,2024/03/01,10:00:01.500,2024/03/01,10:00:01.500,,37000,,,13.5,2.1,,,0,0,0,0\n")
+    out = tmp_path / "sbs.parquet"
+    assert main(["decode", str(sbs), "--format", "sbs", "--sensor", "port30003", "--out", str(out)]) == 0
+    table = pq.read_table(out)
+    assert table.column("sensor").to_pylist() == ["port30003"]
+    assert table.column("lat_deg").to_pylist() == [13.5]
