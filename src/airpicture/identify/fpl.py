@@ -123,7 +123,13 @@ def parse_fpl(body: str, points: dict[str, tuple[float, float]] | None = None) -
         raise FplError(f"field 10: {f10!r} is not like SDFG/S (equipment/surveillance)")
     dep, eobt = _f13(f13)
     dest, eet, alternates = _f16(f16)
-    other = parse_field18(" ".join(rest[:1])) if rest else {}
+    # Field 18 may hold a stray hyphen (REG/5N-ABC); field 19 (supplementary) starts with one-letter indicators.
+    f18 = list(rest[:1])
+    for part in rest[1:]:
+        if re.match(r"^[A-Z]/", part):
+            break
+        f18.append(part)
+    other = parse_field18("-".join(f18)) if f18 else {}
     try:
         route = expand_route(f15, dep, dest, points)
     except ValueError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 #: Speed and level group: N0450F350, M082F370, K0830S1130, N0120A045, N0120VFR.
 SPEED_LEVEL = re.compile(r"^(N\d{4}|K\d{4}|M\d{3})(F\d{3}|A\d{3}|S\d{4}|M\d{4}|VFR)$")
@@ -48,14 +49,20 @@ def latlon_point(text: str) -> tuple[float, float] | None:
     return None
 
 
-def aerodrome_position(icao: str) -> tuple[float, float] | None:
-    from airpicture.core.geography import aerodrome
+@cache
+def _aerodrome_table() -> dict[str, tuple[float, float]]:
+    """Every ICAO aerodrome of ``airportsdata`` (loaded once; core.geography covers Niger's own)."""
+    import airportsdata
 
-    try:
-        a = aerodrome(icao)
-    except KeyError:
-        return None
-    return a.lat_deg, a.lon_deg
+    from airpicture.core.geography import niger_aerodromes
+
+    table = {code: (float(a["lat"]), float(a["lon"])) for code, a in airportsdata.load("ICAO").items()}
+    table.update({a.icao: (a.lat_deg, a.lon_deg) for a in niger_aerodromes()})
+    return table
+
+
+def aerodrome_position(icao: str) -> tuple[float, float] | None:
+    return _aerodrome_table().get(icao)
 
 
 @dataclass
