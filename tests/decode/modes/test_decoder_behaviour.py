@@ -121,7 +121,8 @@ def test_target_state_and_status_selected_altitude_and_baro_setting():
     assert out["tc"] == [29]
     assert out["selected_alt_ft"] == [35008.0]
     assert abs(out["baro_setting_hpa"][0] - 1013.6) < 0.4
-    assert out["heading_deg"] == [90.0]
+    assert out["selected_heading_deg"] == [90.0]
+    assert out["heading_deg"] == [None]  # a selected heading is an intention, not where the nose points
     assert out["nacp"] == [10]
 
 

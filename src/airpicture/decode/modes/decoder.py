@@ -288,7 +288,7 @@ class ModeSDecoder:
             ts = adsb.target_state(me[sel])
             cols.selected_alt[i] = ts["selected_alt_ft"]
             cols.baro_setting[i] = ts["baro_setting_hpa"]
-            cols.heading[i] = ts["selected_heading_deg"]
+            cols.selected_heading[i] = ts["selected_heading_deg"]
             cols.nacp[i] = ts["nacp"]
             cols.sil[i] = ts["sil"]
             ok = ts["nacp"] >= 0
@@ -637,6 +637,7 @@ OUTPUT_SCHEMA = pa.schema(
         ("mach", pa.float64()),
         ("roll_deg", pa.float64()),
         ("selected_alt_ft", pa.float64()),
+        ("selected_heading_deg", pa.float64()),
         ("baro_setting_hpa", pa.float64()),
         ("geo_minus_baro_ft", pa.float64()),
         ("adsb_version", pa.int8()),
@@ -666,6 +667,7 @@ _FLOAT_COLUMNS = [
     ("mach", "mach"),
     ("roll", "roll_deg"),
     ("selected_alt", "selected_alt_ft"),
+    ("selected_heading", "selected_heading_deg"),
     ("baro_setting", "baro_setting_hpa"),
     ("geo_minus_baro", "geo_minus_baro_ft"),
     ("signal", "signal_dbfs"),
