@@ -1,0 +1,139 @@
+"""ASTERIX decoding throughput: airpicture vs asterix-decoder 0.7 (C++ via Python, GPL, benchmark only), one run.
+
+Inputs (the same bytes to both tools):
+- ``upc_lebl``: the whole Barcelona SMR recording (52,659 CAT010 records, one record per data block), and its first
+  2,000 blocks alone (``upc_lebl[:2000]``), to show that a large file decodes as fast per record as a small one;
+- ``cat034/048 pcap``: the UDP payloads of the Croatia Control radar capture, concatenated;
+- ``cat048 radar``: CAT048 plots of 40 aircraft seen by one radar for an hour, encoded by our encoder, ~25 records
+  per data block as a radar sends them (``--plots`` records);
+- ``cat062 tracks``: system tracks encoded by our CAT062 encoder, ~20 records per data block.
+
+airpicture's figure is the full decode to the Arrow table of Measurement rows (positions, identities, times);
+asterix-decoder's is ``asterix.parse(data, verbose=False)`` (its Python dicts of every field). Figures are records
+per CPU second (time.process_time), best of ``--repeat`` runs; the ratio is airpicture / asterix-decoder.
+
+    .venv/bin/python benchmarks/decode_asterix.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from airpicture.core.schema import MEASUREMENT, SYSTEM_TRACK, table_from_columns
+from airpicture.decode.asterix import AsterixDecoder, encode_cat048, encode_cat062
+from airpicture.sources.pcap import read_pcap, unwrap_capture
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "asterix"
+
+
+def first_blocks(data: bytes, n: int) -> bytes:
+    p = 0
+    for _ in range(n):
+        p += (data[p + 1] << 8) | data[p + 2]
+    return data[:p]
+
+
+def radar_plots(n: int, seed: int = 3) -> bytes:
+    """CAT048 plots of 40 aircraft over one radar, in time order, as the simulator would send them."""
+    rng = np.random.default_rng(seed)
+    aircraft = rng.integers(0, 40, n)
+    kinds = np.array(["modes", "ssr", "psr_ssr", "psr"])[aircraft % 4]
+    table = table_from_columns(
+        MEASUREMENT,
+        {
+            "time_s": 1.7e9 + np.sort(rng.uniform(0, 3600, n)),
+            "kind": kinds,
+            "range_m": rng.uniform(5e3, 4.5e5, n),
+            "azimuth_deg": rng.uniform(0, 360, n),
+            "squawk": [None if k == "psr" else f"{a * 37 % 4096:04o}" for k, a in zip(kinds, aircraft, strict=True)],
+            "alt_baro_ft": np.where(kinds == "psr", np.nan, 1000.0 + aircraft * 800.0),
+            "icao24": [f"{0x3C0000 + a:06x}" if k == "modes" else None for k, a in zip(kinds, aircraft, strict=True)],
+            "callsign": [f"AFR{100 + a}" if k == "modes" else None for k, a in zip(kinds, aircraft, strict=True)],
+        },
+    )
+    return encode_cat048(table, sac=25, sic=7, max_block_bytes=800)
+
+
+def system_tracks(n: int, seed: int = 4) -> bytes:
+    rng = np.random.default_rng(seed)
+    ids = rng.integers(0, 300, n)
+    table = table_from_columns(
+        SYSTEM_TRACK,
+        {
+            "time_s": 1.7e9 + np.sort(rng.uniform(0, 3600, n)),
+            "track_id": ids,
+            "lat_deg": rng.uniform(10, 20, n),
+            "lon_deg": rng.uniform(0, 12, n),
+            "alt_ft": rng.uniform(0, 40000, n),
+            "ground_speed_kt": rng.uniform(100, 500, n),
+            "track_deg": rng.uniform(0, 360, n),
+            "vertical_rate_fpm": rng.uniform(-2000, 2000, n),
+            "sigma_h_m": rng.uniform(20, 300, n),
+            "status": np.array(["confirmed", "tentative", "coasting"])[ids % 3],
+            "icao24": [f"{0x0A0000 + i:06x}" for i in ids],
+            "callsign": [f"NIG{i}" for i in ids],
+            "squawk": [f"{i % 4096:04o}" for i in ids],
+        },
+    )
+    return encode_cat062(table, sac=96, sic=1, max_block_bytes=1000)
+
+
+def cpu(fn, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--plots", type=int, default=50_000, help="CAT048 / CAT062 records in the synthetic inputs")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    try:
+        import asterix
+    except ImportError:
+        print("asterix-decoder is not installed (uv sync --group dev)", file=sys.stderr)
+        return 2
+
+    inputs: list[tuple[str, bytes]] = []
+    upc = DATA / "upc_lebl" / "201002-lebl-080001_smr.ast"
+    if upc.exists():
+        whole = upc.read_bytes()
+        inputs.append(("upc_lebl CAT010 (whole file)", whole))
+        inputs.append(("upc_lebl[:2000] CAT010", first_blocks(whole, 2000)))
+    pcap = DATA / "croatiacontrol" / "asterix_sample_data_cat_034_048.pcap"
+    if pcap.exists():
+        inputs.append(("cat034/048 pcap payloads", b"".join(unwrap_capture(read_pcap(pcap).payloads))))
+    inputs.append((f"cat048 radar ({args.plots} plots)", radar_plots(args.plots)))
+    inputs.append((f"cat062 tracks ({args.plots})", system_tracks(args.plots)))
+
+    rows = []
+    for label, data in inputs:
+        ours = AsterixDecoder()
+        table = ours.decode(data)
+        theirs = asterix.parse(data, verbose=False)
+        n_ours, n_theirs = table.num_rows, len(theirs)
+        t_ours = cpu(lambda d=data: AsterixDecoder().decode(d), args.repeat)
+        t_theirs = cpu(lambda d=data: asterix.parse(d, verbose=False), args.repeat)
+        print(f"  {label}: {n_ours} records (asterix-decoder {n_theirs}), errors {dict(ours.errors)}", file=sys.stderr)
+        rows.append((label, n_ours, t_ours, n_theirs, t_theirs))
+
+    print(f"{'tool':<16} {'input':<32} {'records':>8} {'CPU s':>8} {'records/CPU-s':>14} {'ratio':>7}")
+    for label, n_ours, t_ours, n_theirs, t_theirs in rows:
+        r_ours, r_theirs = n_ours / t_ours, n_theirs / t_theirs
+        print(f"{'airpicture':<16} {label:<32} {n_ours:>8} {t_ours:>8.3f} {r_ours:>14,.0f} {r_ours / r_theirs:>6.1f}x")
+        print(f"{'asterix-decoder':<16} {label:<32} {n_theirs:>8} {t_theirs:>8.3f} {r_theirs:>14,.0f} {1.0:>6.1f}x")
+    print("\nreproduce: .venv/bin/python benchmarks/decode_asterix.py " + " ".join(argv or sys.argv[1:]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
