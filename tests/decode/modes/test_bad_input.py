@@ -117,3 +117,29 @@ def test_garbage_text_lines_are_counted_never_fatal(lines):
     for _ in read_sbs(lines, rejected=rejected):
         pass
     frames_from_hex(lines, 0.0)
+
+
+@pytest.mark.timeout(120)
+@FAST
+@given(st.lists(st.integers(1, 600), min_size=1, max_size=12), st.integers(0, 2**32 - 1))
+def test_beast_stream_split_anywhere_gives_the_same_frames(cuts, seed):
+    rng = np.random.default_rng(seed)
+    n = 40
+    icao = rng.choice(np.array([0x1A1A1A, 0x001A00, 0x0D0001, 0x1A0000], dtype=np.uint32), n)  # many escapes
+    frames = ModeSFrames.concat(
+        [
+            ModeSFrames.from_arrays(encode.adsb_airborne_velocity(icao, 300.0, 26.0, 0.0), np.arange(n) * 0.001),
+            ModeSFrames.from_arrays(encode.df4_altitude(icao, 2600.0), 1.0 + np.arange(n) * 0.001),
+        ]
+    )
+    stream = encode_beast(frames)
+    positions = sorted({min(c * 7, len(stream)) for c in cuts})
+    parser = BeastParser()
+    pieces, start = [], 0
+    for end in [*positions, len(stream)]:
+        pieces.append(parser.feed(stream[start:end]))
+        start = end
+    pieces.append(parser.feed(b"", final=True))
+    got = ModeSFrames.concat(pieces)
+    assert (got.data == frames.data).all() and (got.length == frames.length).all()
+    assert parser.rejected == {}
