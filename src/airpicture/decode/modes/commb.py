@@ -4,7 +4,8 @@ A Comm-B reply does not say which register it answers: the ground station asked 
 infer it from the content, as every open decoder does:
 
 1. Registers with a format identifier in MB bits 1-8: 1,0 (0x10), 2,0 (0x20: aircraft identification), 3,0 (0x30).
-   BDS 2,0 also needs eight legal characters, because 0x20 is a common first byte of other registers.
+   BDS 2,0 also needs eight legal characters, because 0x20 is a common first byte of other registers. The
+   capability report 1,7 has no identifier but a fixed shape (see :func:`is_bds17`).
 2. Registers without one (4,0 / 5,0 / 6,0) pass a plausibility test: every field has a status bit, and a field
    whose status says "invalid" must be all zeros; reserved bits must be zero; values must be physically possible
    for a transport aircraft.
@@ -21,8 +22,8 @@ from numpy.typing import NDArray
 from airpicture.decode.modes import _callsign
 from airpicture.decode.modes._fields import me_field, me_int
 
-BDS_LABELS: list[str | None] = ["1,0", "2,0", "3,0", "4,0", "5,0", "6,0", "ambiguous", None]
-BDS10, BDS20, BDS30, BDS40, BDS50, BDS60, AMBIGUOUS, UNKNOWN = range(8)
+BDS_LABELS: list[str | None] = ["1,0", "1,7", "2,0", "3,0", "4,0", "5,0", "6,0", "ambiguous", None]
+BDS10, BDS17, BDS20, BDS30, BDS40, BDS50, BDS60, AMBIGUOUS, UNKNOWN = range(9)
 
 
 def _wrong_status(mb: NDArray[np.uint64], status_bit: int, first: int, n_bits: int) -> NDArray[np.bool_]:
@@ -39,6 +40,13 @@ def is_bds20(mb: NDArray[np.uint64]) -> NDArray[np.bool_]:
     """MB 1-8 = 0x20 and MB 9-56 eight legal characters, not all blank."""
     idx = _callsign.char_indices(mb)
     return (me_field(mb, 1, 8) == 0x20) & _callsign.all_legal(idx) & (idx != 32).any(axis=1)
+
+
+def is_bds17(mb: NDArray[np.uint64]) -> NDArray[np.bool_]:
+    """Common-usage GICB capability report: MB 1-24 one bit per register (0,5 0,6 0,7 0,8 0,9 0,A 2,0 2,1 4,0 …
+    6,0), MB 25-56 zero. Bit 7 (BDS 2,0 supported) is mandatory for a transponder that reports 1,7 at all, which
+    tells a capability report from a 4,0 or 6,0 reply that happens to end in zeros."""
+    return (me_field(mb, 7, 1) == 1) & (me_field(mb, 25, 32) == 0)
 
 
 def is_bds40(mb: NDArray[np.uint64]) -> NDArray[np.bool_]:
@@ -167,6 +175,7 @@ def infer(
         sub = np.where(c40[both] & (sub != AMBIGUOUS), AMBIGUOUS, sub)
         out[both] = sub
     # Format-identified registers win over heuristics.
+    out[is_bds17(mb)] = BDS17
     out[(first == 0x10) & (me_field(mb, 9, 6) == 0)] = BDS10
     out[(first == 0x30)] = BDS30
     maybe20 = np.nonzero(first == 0x20)[0]
