@@ -15,7 +15,10 @@ T0 = 1_800_000_000.0
 
 @pytest.fixture(scope="module")
 def run_chain(tmp_path_factory):
-    """150 s of the Niger scenario through decoders, tracker, monitors and recorder, in 5 s steps (not real time)."""
+    """90 s of the Niger scenario through decoders, tracker, monitors and recorder, in 5 s steps (not real time).
+
+    The scripted emergency (at +120 s) is checked end to end, through the browser, by tests/browser/test_demo.py.
+    """
     from airpicture.monitor import default_niger_airspace
     from airpicture.record.recorder import Recorder
     from airpicture.sim import build_scenario
@@ -38,16 +41,12 @@ def run_chain(tmp_path_factory):
 
     server_module.encode_changes = keep_frame
     truth_parts = []
-    emergency_seen_at = None
     for time_s, feeds, truth in scenario.stream_frames(5.0):
         for feed in feeds:
             chain.ingest_feed(feed.sensor, feed.format, feed.data, time_s, feed.first_time_s)
         chain.tick(time_s)
         truth_parts.append(truth)
-        active = chain.monitors.active()
-        if emergency_seen_at is None and "emergency" in active.column("kind").to_pylist():
-            emergency_seen_at = time_s - T0
-        if time_s - T0 >= 150:
+        if time_s - T0 >= 90:
             break
     server_module.encode_changes = encode_changes
     picture = server._state.table
@@ -57,7 +56,6 @@ def run_chain(tmp_path_factory):
         "server": server,
         "picture": picture,
         "truth": truth_parts[-1],
-        "emergency_seen_at": emergency_seen_at,
         "frames": list(frames),
         "bus_errors": chain.bus.handler_errors,
         "recorder_stats": dict(recorder.stats),
@@ -94,17 +92,16 @@ def test_sources_name_the_real_sensors_after_decoding_their_frames(run_chain):
     assert {"niamey-psr-ssr"} <= sources and any(s.startswith("adsb-") for s in sources)
 
 
-def test_the_scripted_emergency_reaches_the_alerts_within_a_minute(run_chain):
-    event = next(e for e in run_chain["scenario"].events if e.kind == "emergency")
-    assert run_chain["emergency_seen_at"] is not None
-    assert event.time_s - T0 <= run_chain["emergency_seen_at"] <= event.time_s - T0 + 60
-    alerts = run_chain["server"]._alert_rows
-    assert any(a["kind"] == "emergency" and a["icao24"] == event.icao24 for a in alerts)
+def test_alerts_from_the_monitors_reach_the_server(run_chain):
+    active = run_chain["chain"].monitors.active().to_pylist()
+    assert active, "the scripted spoofing ghost (+60 s) and primary-only aircraft raise alerts within 90 s"
+    served = {a["alert_id"]: a for a in run_chain["server"]._alert_rows}
+    assert set(served) == {a["alert_id"] for a in active}
 
 
 def test_every_published_frame_rebuilds_the_servers_picture(run_chain):
     mirror = PictureMirror()
-    assert len(run_chain["frames"]) >= 30
+    assert len(run_chain["frames"]) >= 18
     for frame in run_chain["frames"]:  # the first is relative to the empty picture
         mirror.apply(frame)
     picture = run_chain["picture"]

@@ -215,3 +215,14 @@ async def test_two_hundred_displays_connecting_at_once_all_get_the_picture():
         health = httpx.get(srv.url + "healthz").json()
         assert health["status"] == "ok" and health["clients_refused_full"] == len(refused)
         assert np.all(np.isin(refused, [1013, 403]))
+
+
+async def test_new_map_layers_reach_open_displays(server):
+    async with websockets.connect(ws_url(server)) as ws:
+        await ws.recv()
+        await ws.recv()
+        server.set_display_config({"title": "Niamey FIR", "layers": {"sensors": [{"id": "agadez-ssr"}]}})
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5)) == {"type": "config"}
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            config = (await http.get("/api/config")).json()
+    assert config["layers"]["sensors"] == [{"id": "agadez-ssr"}] and config["acknowledge_enabled"] is True

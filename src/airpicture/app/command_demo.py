@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         start_time_s = time.time()
         scenario = build_scenario("niger", start_time_s=start_time_s, horizon_s=7200.0 * min(max(args.speed, 1.0), 3.0))
         airspace = default_niger_airspace()
-        server.display_config = niger_display_config(scenario.sensors, airspace.to_geojson(), args.language)
+        server.set_display_config(niger_display_config(scenario.sensors, airspace.to_geojson(), args.language))
         recorder = _recorder(args.record)
         if recorder is not None and args.record is None:
             tmp = recorder.tmpdir

@@ -185,6 +185,11 @@ class PictureServer:
         if changed:
             self._to_loop(self._broadcast_text, message)
 
+    def set_display_config(self, config: dict[str, Any]) -> None:
+        """Replace the map layers and settings; open displays are told to fetch them again."""
+        self.display_config = config
+        self._to_loop(self._broadcast_text, json.dumps({"type": "config"}))
+
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}/"

@@ -97,6 +97,7 @@ function setLink(up) {
 }
 function onText(text) {
   const message = JSON.parse(text);
+  if (message.type === 'config') { loadConfig().then(() => { baseDirty = true; scheduleRedraw(true); renderAlerts(); }); return; }
   if (message.type === 'alerts') {
     alerts = message.alerts || [];
     pic.alertIds = new Set(alerts.filter((a) => a.state !== 'cleared').flatMap((a) => a.track_ids || []));
@@ -314,12 +315,16 @@ function tickClock() {
 setInterval(tickClock, 250);
 
 // ------------------------------------------------------------------ start
-async function start() {
-  setLanguage(localStorage.getItem('airpicture.language') || 'fr');
-  tickClock();
+async function loadConfig() {
   try {
     config = await (await fetch('/api/config')).json();
   } catch { /* the stream still works without the map layers */ }
+}
+
+async function start() {
+  setLanguage(localStorage.getItem('airpicture.language') || 'fr');
+  tickClock();
+  await loadConfig();
   setLanguage(localStorage.getItem('airpicture.language') || config.language || 'fr');
   if (config.title) { $('title').textContent = config.title; document.title = `airpicture — ${config.title}`; }
   sizeCanvas(baseCanvas, view);
