@@ -123,12 +123,12 @@ class SpoofingConfig:
 
 @dataclass(frozen=True)
 class GnssConfig:
-    cell_deg: float = 0.5
+    cell_deg: float = 1.0
     window_s: float = 60.0
     #: An aircraft is degraded when its latest NACp or NIC falls below these.
     nacp_min: int = 8
     nic_min: int = 7
-    #: A cell is flagged when at least this many aircraft, and this fraction of those seen there, are degraded.
+    #: Flagged when at least this many aircraft, and this fraction of those seen, are degraded in a neighbourhood.
     min_aircraft: int = 3
     min_fraction: float = 0.5
     raise_after_cycles: int = 2

@@ -1,16 +1,19 @@
 """``gnss_interference``: regions where many aircraft's navigation integrity (NIC) or accuracy (NACp) degrade at
 once — the signature of GNSS jamming or spoofing, as opposed to one aircraft's poor installation.
 
-The FIR is cut into ``cell_deg`` cells. Over a sliding ``window_s``, each aircraft counts once, in the cell of
-its latest position, as *degraded* when its latest NACp < ``nacp_min`` or NIC < ``nic_min``. A cell is flagged
-when at least ``min_aircraft`` aircraft and ``min_fraction`` of those seen there are degraded. The whole grid is
-available as a GeoJSON layer (:meth:`GnssMonitor.layer`) for the display and the offline command.
+The sky is cut into ``cell_deg`` cells. Over a sliding ``window_s``, each aircraft counts once, in the cell of
+its latest position, as *degraded* when its latest NACp < ``nacp_min`` or NIC < ``nic_min``. A cell holding a
+degraded aircraft is flagged when, over its 3 × 3 neighbourhood (jamming covers regions; traffic is sparse), at
+least ``min_aircraft`` aircraft and ``min_fraction`` of those seen are degraded. Connected flagged cells form one
+region and one alert (keyed by the region's lowest cell, so it keeps its identity while the region drifts). The
+grid is available as a GeoJSON layer (:meth:`GnssMonitor.layer`) for the display and the offline command.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import ndimage
 
 from airpicture.core.schema import float_column
 from airpicture.monitor.book import INFO, Conditions
@@ -26,7 +29,7 @@ class GnssMonitor:
     def __init__(self, config: GnssConfig) -> None:
         self.config = config
         self.aircraft = KeyedMemory(("time_s", "lat_deg", "lon_deg", "nacp", "nic", "nacp_t", "nic_t"))
-        self._cells = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self._cells = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool))
 
     def observe_rows(self, icao: NDArray, time_s: NDArray, lat: NDArray, lon: NDArray, nacp: NDArray, nic: NDArray):
         """Feed reports (any order); NaN means "not in this report" and keeps the last known value."""
@@ -86,61 +89,87 @@ class GnssMonitor:
         now = frame.now_s
         self.aircraft.drop_older("time_s", now - cfg.window_s)
         a = self.aircraft.values
-        located = np.isfinite(a["lat_deg"]) & np.isfinite(a["lon_deg"])
-        known = located & (np.isfinite(a["nacp"]) | np.isfinite(a["nic"]))
+        known = np.isfinite(a["lat_deg"]) & np.isfinite(a["lon_deg"]) & (np.isfinite(a["nacp"]) | np.isfinite(a["nic"]))
+        empty = (np.zeros(0, np.int64),) * 3 + (np.zeros(0, bool),)
         if not known.any():
-            self._cells = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
+            self._cells = empty
             return Conditions.empty()
-        degraded = (a["nacp"] < cfg.nacp_min) | (a["nic"] < cfg.nic_min)
+        degraded = ((a["nacp"] < cfg.nacp_min) | (a["nic"] < cfg.nic_min))[known]
         cell = self._cell_index(a["lat_deg"][known], a["lon_deg"][known])
         cells, inverse = np.unique(cell, return_inverse=True)
         total = np.bincount(inverse, minlength=len(cells))
-        bad = np.bincount(inverse, weights=degraded[known], minlength=len(cells)).astype(np.int64)
-        self._cells = (cells, total, bad)
-        flagged = (bad >= cfg.min_aircraft) & (bad >= cfg.min_fraction * total)
-        f_cells = cells[flagged]
-        if not len(f_cells):
+        bad = np.bincount(inverse, weights=degraded, minlength=len(cells)).astype(np.int64)
+        # Counts over each cell's 3 x 3 neighbourhood: jamming covers regions, traffic is sparse.
+        total_nb, bad_nb = np.zeros_like(total), np.zeros_like(bad)
+        for dr in (-1, 0, 1):
+            for dc in (-1, 0, 1):
+                nb = cells + dr * _GRID_COLS + dc
+                pos = np.minimum(np.searchsorted(cells, nb), len(cells) - 1)
+                hit = cells[pos] == nb
+                total_nb += np.where(hit, total[pos], 0)
+                bad_nb += np.where(hit, bad[pos], 0)
+        flagged = (bad >= 1) & (bad_nb >= cfg.min_aircraft) & (bad_nb >= cfg.min_fraction * total_nb)
+        self._cells = (cells, total, bad, flagged)
+        if not flagged.any():
             return Conditions.empty()
-        # Tracks of the degraded aircraft in each flagged cell.
-        icao_known = self.aircraft.keys[known]
-        member = degraded[known] & np.isin(cell, f_cells)
-        m_cell, m_icao = cell[member], icao_known[member]
+        # Regions: 8-connected groups of flagged cells, one alert each (keyed by the region's lowest cell).
+        f_cells = cells[flagged]
+        rows, cols = f_cells // _GRID_COLS, f_cells % _GRID_COLS
+        grid = np.zeros((rows.max() - rows.min() + 1, cols.max() - cols.min() + 1), bool)
+        grid[rows - rows.min(), cols - cols.min()] = True
+        labels, n_regions = ndimage.label(grid, structure=np.ones((3, 3), bool))
+        region = labels[rows - rows.min(), cols - cols.min()] - 1
+        key = np.full(n_regions, np.iinfo(np.int64).max)
+        np.minimum.at(key, region, f_cells)
+        r_bad = np.bincount(region, weights=bad[flagged], minlength=n_regions).astype(np.int64)
+        r_total = np.bincount(region, weights=total[flagged], minlength=n_regions).astype(np.int64)
+        lat0, lon0 = self._cell_bounds(f_cells)
+        d = cfg.cell_deg
+        r_lat = np.bincount(region, weights=lat0 + d / 2, minlength=n_regions) / np.bincount(region)
+        r_lon = np.bincount(region, weights=lon0 + d / 2, minlength=n_regions) / np.bincount(region)
+        r_cells = np.bincount(region, minlength=n_regions)
+        # Tracks of the degraded aircraft in each region.
+        member_cell = cell[degraded]
+        member_icao = self.aircraft.keys[known][degraded]
+        pos = np.minimum(np.searchsorted(f_cells, member_cell), len(f_cells) - 1)
+        in_region = f_cells[pos] == member_cell
+        m_region, m_icao = region[pos[in_region]], member_icao[in_region]
         order_t = np.argsort(frame.icao24_int, kind="stable")
         s_icao = frame.icao24_int[order_t]
-        pos = np.minimum(np.searchsorted(s_icao, m_icao), max(frame.n - 1, 0))
-        has = (s_icao[pos] == m_icao) if frame.n else np.zeros(len(m_icao), bool)
-        m_track = np.where(has, frame.track_id[order_t][pos] if frame.n else -1, -1)
-        width = int(np.bincount(np.searchsorted(f_cells, m_cell)).max()) if len(m_cell) else 1
-        track_ids = np.full((len(f_cells), max(width, 1)), -1, np.int64)
-        slot = np.searchsorted(f_cells, m_cell)
-        order = np.lexsort((m_track, slot))
-        slot_sorted = slot[order]
-        rank = np.arange(len(order)) - np.searchsorted(slot_sorted, slot_sorted)
-        track_ids[slot_sorted, rank] = m_track[order]
-        lat0, lon0 = self._cell_bounds(f_cells)
-        names = np.array([_cell_name(la, lo, cfg.cell_deg) for la, lo in zip(lat0, lon0, strict=True)], dtype=object)
-        f_total, f_bad = total[flagged], bad[flagged]
+        if frame.n:
+            tpos = np.minimum(np.searchsorted(s_icao, m_icao), frame.n - 1)
+            m_track = np.where(s_icao[tpos] == m_icao, frame.track_id[order_t][tpos], -1)
+        else:
+            m_track = np.full(len(m_icao), -1, np.int64)
+        width = max(int(np.bincount(m_region, minlength=n_regions).max()) if len(m_region) else 1, 1)
+        track_ids = np.full((n_regions, width), -1, np.int64)
+        order = np.lexsort((m_track, m_region))
+        reg_sorted = m_region[order]
+        rank = np.arange(len(order)) - np.searchsorted(reg_sorted, reg_sorted)
+        track_ids[reg_sorted, rank] = m_track[order]
+        names = np.array([_region_name(la, lo) for la, lo in zip(r_lat, r_lon, strict=True)], dtype=object)
 
         def messages(sel: NDArray[np.intp]) -> list[str]:
             return [
-                f"GNSS degraded for {f_bad[s]} of {f_total[s]} aircraft in {names[s]} "
-                f"(NACp < {cfg.nacp_min} or NIC < {cfg.nic_min})"
+                f"GNSS degraded for {r_bad[s]} of {r_total[s]} aircraft over {r_cells[s]} cell(s) of {d:g}° "
+                f"around {names[s][len('GNSS region ') :]} (NACp < {cfg.nacp_min} or NIC < {cfg.nic_min})"
                 for s in sel
             ]
 
         return Conditions(
-            keys=f_cells, severity=np.full(len(f_cells), INFO, np.int8), track_ids=track_ids, volume=names,
+            keys=key, severity=np.full(n_regions, INFO, np.int8), track_ids=track_ids, volume=names,
             messages=messages,
         )  # fmt: skip
 
     def layer(self) -> dict:
         """The latest grid as a GeoJSON FeatureCollection (one square per cell with aircraft seen)."""
         cfg = self.config
-        cells, total, bad = self._cells
+        cells, total, bad, flagged = self._cells
         lat0, lon0 = self._cell_bounds(cells)
         d = cfg.cell_deg
         features = []
-        for la, lo, n, b in zip(lat0.tolist(), lon0.tolist(), total.tolist(), bad.tolist(), strict=True):
+        for la, lo, n, b, f in zip(lat0.tolist(), lon0.tolist(), total.tolist(), bad.tolist(), flagged.tolist(),
+                                   strict=True):  # fmt: skip
             ring = [[lo, la], [lo + d, la], [lo + d, la + d], [lo, la + d], [lo, la]]
             features.append(
                 {
@@ -150,12 +179,16 @@ class GnssMonitor:
                         "aircraft": n,
                         "degraded": b,
                         "fraction_degraded": b / n if n else 0.0,
-                        "flagged": bool(b >= cfg.min_aircraft and b >= cfg.min_fraction * n),
+                        "flagged": bool(f),
                     },
                     "geometry": {"type": "Polygon", "coordinates": [ring]},
                 }
             )
         return {"type": "FeatureCollection", "features": features}
+
+
+def _region_name(lat: float, lon: float) -> str:
+    return f"GNSS region {abs(lat):.1f}{'N' if lat >= 0 else 'S'} {abs(lon):05.1f}{'E' if lon >= 0 else 'W'}"
 
 
 def _cell_name(lat0: float, lon0: float, d: float) -> str:
