@@ -69,7 +69,9 @@ def global_surface(
     return lat, lon, ok
 
 
-def _global(lat_e, lon_e, lat_o, lon_o, latest_odd, span: float):
+def _global(
+    lat_e: NDArray, lon_e: NDArray, lat_o: NDArray, lon_o: NDArray, latest_odd: NDArray[np.bool_], span: float
+) -> tuple[NDArray, NDArray, NDArray[np.bool_]]:
     ye = np.asarray(lat_e, dtype=np.float64) / CPR_SCALE
     xe = np.asarray(lon_e, dtype=np.float64) / CPR_SCALE
     yo = np.asarray(lat_o, dtype=np.float64) / CPR_SCALE

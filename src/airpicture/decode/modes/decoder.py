@@ -478,7 +478,19 @@ class ModeSDecoder:
             ref_lon = np.where(recent, ref_lon, self.reference_lat_lon[1])
         return ref_lat, ref_lon, np.isfinite(ref_lat)
 
-    def _speed_check(self, s, t, lat, lon, ok, sf, gstart, pos) -> NDArray[np.bool_]:
+    def _speed_check(
+        self,
+        s: NDArray[np.int64],
+        t: NDArray[np.float64],
+        lat: NDArray[np.float64],
+        lon: NDArray[np.float64],
+        ok: NDArray[np.bool_],
+        sf: NDArray[np.bool_],
+        gstart: NDArray[np.int64],
+        pos: NDArray[np.int64],
+    ) -> NDArray[np.bool_]:
+        """Drop positions that imply an impossible speed both from the previous and to the next position of the same
+        aircraft (arrays sorted by aircraft ``s``; ``gstart`` = index where each aircraft's run starts)."""
         m = s.size
         sc = self.state.cols
         last_ok = np.maximum.accumulate(np.where(ok, pos, -1))

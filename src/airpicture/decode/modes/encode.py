@@ -44,7 +44,7 @@ def _size(*values: ArrayLike) -> int:
     return max(int(np.size(v)) if not isinstance(v, str) else 1 for v in values)
 
 
-def _bcast(values: ArrayLike, n: int, dtype=np.float64) -> NDArray:
+def _bcast(values: ArrayLike, n: int, dtype: type = np.float64) -> NDArray:
     return np.broadcast_to(np.asarray(values, dtype=dtype), (n,)).copy()
 
 
