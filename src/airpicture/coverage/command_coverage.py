@@ -285,7 +285,8 @@ def run(args: argparse.Namespace) -> int:
             name = f"outline_{comp.sensor}.png"
             outline_map(
                 [o.as_plot_item() for o in comp.outlines], out / name,
-                f"{comp.sensor}: observed (red) vs predicted (blue) range, km; receiver {comp.position.method[:9]}",
+                f"{comp.sensor}: observed (red) vs predicted (blue) range, km; receiver position "
+                + comp.position.method.split(":")[0],
             )  # fmt: skip
             maps.append(name)
 
