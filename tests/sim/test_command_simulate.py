@@ -30,3 +30,9 @@ def test_simulate_rejects_stress_options_on_niger(tmp_path, capsys):
     argv = ["simulate", "--scenario", "niger", "--duration", "5", "--radars", "3", "--out", str(tmp_path)]
     assert main(argv) == 2
     assert "stress scenario only" in capsys.readouterr().err
+
+
+def test_simulate_rejects_a_non_positive_duration(tmp_path, capsys):
+    argv = ["simulate", "--scenario", "stress", "--duration", "0", "--out", str(tmp_path)]
+    assert main(argv) == 2
+    assert "--duration must be positive" in capsys.readouterr().err

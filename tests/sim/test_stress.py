@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import pytest
 
 from airpicture.core.geodesy import haversine_m
 from airpicture.sim import build_scenario
@@ -45,3 +46,15 @@ def test_stress_traffic_stays_in_its_area_and_keeps_manoeuvring():
     track = column(truth, "track_deg")[order]
     turning = np.abs((np.diff(track) + 180) % 360 - 180) > 0.5
     assert turning[ids[order][1:] == ids[order][:-1]].mean() > 0.02
+
+
+def test_bad_scenario_options_raise_clear_errors():
+    with pytest.raises(ValueError, match="n_aircraft"):
+        build_scenario("stress", n_aircraft=0)
+    with pytest.raises(ValueError, match="n_receivers"):
+        build_scenario("stress", n_aircraft=10, n_receivers=-1)
+    with pytest.raises(ValueError, match="unknown scenario"):
+        build_scenario("atlantis")
+    # No receivers and no radars is a valid (silent) configuration: truth only.
+    out = build_scenario("stress", n_aircraft=10, n_radars=0, n_receivers=0).run(5.0)
+    assert out.measurements.num_rows == 0 and out.truth.num_rows == 50
