@@ -143,6 +143,7 @@ def test_spoofed_target_is_heard_by_one_receiver_and_has_no_aircraft(niger_run):
     ghost = column(m, "callsign") == "AFR1999"
     assert ghost.sum() > 500
     assert set(column(m, "sensor")[ghost]) == {ev.detail["receiver"]}
+    assert set(column(m, "icao24")[ghost]) == {ev.icao24}
     assert set(column(m, "kind")[ghost]) == {"adsb"}
     assert np.isnan(column(m, "target_id")[ghost].astype(float)).all()
     t = column(m, "time_s")[ghost]

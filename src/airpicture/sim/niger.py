@@ -437,9 +437,11 @@ def build_niger(
 
 
 def _with_icao(event: ScriptedEvent, fleet: Fleet) -> ScriptedEvent:
-    if event.target_id is None or event.icao24 is not None:
+    """The event's ICAO address: its aircraft's, or for a spoofing event the address the ghost broadcasts."""
+    slot = event.target_id if event.target_id is not None else event.detail.get("ghost")
+    if slot is None or event.icao24 is not None:
         return event
-    a = int(fleet.icao24[event.target_id])
+    a = int(fleet.icao24[slot])
     return ScriptedEvent(event.kind, event.time_s, event.target_id, f"{a:06x}" if a else None, event.detail)
 
 
