@@ -75,30 +75,27 @@ class BeastParser:
 
     def _parse(self, b: NDArray[np.uint8], final: bool) -> tuple[ModeSFrames, int]:
         n = b.size
-        is_esc = b == ESCAPE
-        # Runs of 0x1A: start index and length for each position inside a run.
-        edges = np.diff(np.concatenate(([0], is_esc.view(np.int8), [0])))
-        run_start = np.nonzero(edges == 1)[0]
-        run_end = np.nonzero(edges == -1)[0]
-        run_len = run_end - run_start
+        # Runs of 0x1A, from the positions of the (sparse) 0x1A bytes alone.
+        esc = np.flatnonzero(b == ESCAPE)
+        breaks = np.flatnonzero(np.diff(esc) != 1) + 1
+        first_of_run = np.concatenate(([0], breaks)) if esc.size else np.zeros(0, dtype=np.int64)
+        run_len = np.diff(np.append(first_of_run, esc.size))
+        run_start = esc[first_of_run]
         # A run touching the end of the buffer may continue in the next read: hold it back.
         cut = n
-        if not final and run_end.size and run_end[-1] == n:
+        if not final and run_start.size and run_start[-1] + run_len[-1] == n:
             cut = int(run_start[-1])
-            run_start, run_len = run_start[:-1], run_len[:-1]
+            esc = esc[: first_of_run[-1]]
+            first_of_run, run_start, run_len = first_of_run[:-1], run_start[:-1], run_len[:-1]
         markers = (run_start + run_len - 1)[run_len % 2 == 1]
-        # Keep one byte of each escaped pair; markers are kept too.
-        keep = np.ones(n, dtype=bool)
-        keep[cut:] = False
-        if run_start.size:
-            run_id = np.repeat(np.arange(run_start.size), run_len)
-            inside = _ranges(run_len)
-            positions = np.repeat(run_start, run_len) + inside
-            paired = inside < 2 * (run_len[run_id] // 2)
-            keep[positions[paired & (inside % 2 == 1)]] = False
-        kept_index = np.cumsum(keep) - 1  # position in the unescaped buffer
-        u = b[keep]
-        mk = kept_index[markers]
+        # Of each escaped pair keep the first byte; the marker ending an odd run is kept too.
+        within = np.arange(esc.size) - np.repeat(first_of_run, run_len)
+        paired_end = np.repeat(2 * (run_len // 2), run_len)
+        dropped = esc[(within % 2 == 1) & (within < paired_end)]
+        keep = np.ones(cut, dtype=bool)
+        keep[dropped] = False
+        u = b[:cut][keep]
+        mk = markers - np.searchsorted(dropped, markers)  # position in the unescaped buffer
         mk_esc = markers
         if mk.size == 0:
             # Nothing but garbage before any frame marker (a trailing 0x1A run, if any, is held back by ``cut``).
@@ -142,13 +139,6 @@ class BeastParser:
         first = self._first_counter if self._first_counter is not None else 0
         time_s = start + (counter - first) / CLOCK_HZ
         return ModeSFrames(time_s.astype(np.float64), data, length, signal, self.sensor), consumed
-
-
-def _ranges(lengths: NDArray[np.int64]) -> NDArray[np.int64]:
-    """0..len-1 for each length, concatenated (vectorised)."""
-    total = int(lengths.sum())
-    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return np.arange(total) - starts
 
 
 def read_beast(

@@ -78,6 +78,9 @@ def read_avr(
             continue
         if line.endswith(";"):
             line = line[:-1]
+        if not line:
+            _count(rejected, "bad_line")
+            continue
         kind, body = line[0], line[1:]
         signal = np.nan
         if kind == "*" or _is_hex(line):

@@ -107,7 +107,7 @@ def test_damaged_beast_streams_lose_only_the_damaged_frames(seed, n_damage):
 
 @pytest.mark.timeout(120)
 @FAST
-@given(st.lists(st.text(max_size=60), max_size=50))
+@given(st.lists(st.text(max_size=60) | st.sampled_from([";", "*;", "@;", "<;", ",", "\ufeff", "*8D;"]), max_size=50))
 def test_garbage_text_lines_are_counted_never_fatal(lines):
     for reader in (read_avr, read_rawcsv):
         rejected: dict[str, int] = {}
