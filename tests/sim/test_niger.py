@@ -182,6 +182,14 @@ def test_same_seed_gives_the_same_output_and_stream_equals_run():
     assert not other.measurements.equals(one.measurements)
 
 
+def test_run_covers_exactly_the_requested_duration():
+    scenario = build_scenario("niger", seed=5)
+    out = scenario.run(25.0, chunk_s=10.0)
+    assert scenario.time_s == scenario.start_time_s + 25.0
+    assert column(out.truth, "time_s").max() == scenario.start_time_s + 24.0
+    assert column(out.measurements, "time_s").max() < scenario.start_time_s + 25.0
+
+
 def test_events_can_be_turned_off():
     scenario = build_scenario("niger", seed=5, events=False)
     assert scenario.events == []

@@ -54,20 +54,19 @@ def run(args: argparse.Namespace) -> int:
     ]
     (args.out / "events.json").write_text(json.dumps(events, indent=2) + "\n", encoding="utf-8")
     started_cpu, started = time.process_time(), time.monotonic()
-    end = scenario.time_s + args.duration
+    begin = scenario.time_s
     last_print = 0.0
     with (
         TableWriter(args.out / "measurements.parquet", MEASUREMENT) as meas,
         TableWriter(args.out / "truth.parquet", TRUTH) as truth,
     ):
-        for step in scenario.stream(min(10.0, args.duration)):
+        for step in scenario.chunks(args.duration, 10.0):
             meas.write(step.measurements)
             truth.write(step.truth)
-            if time.monotonic() - last_print > 1.0 or step.time_s >= end - 1e-9:
+            done = step.time_s - begin
+            if time.monotonic() - last_print > 1.0 or done >= args.duration - 1e-9:
                 last_print = time.monotonic()
-                print_progress(scenario, args.duration - (end - step.time_s), args.duration, meas.rows)
-            if step.time_s >= end - 1e-9:
-                break
+                print_progress(scenario, done, args.duration, meas.rows)
     cpu = time.process_time() - started_cpu
     print(
         f"\nwrote {meas.rows:,} measurements, {truth.rows:,} truth rows, {len(scenario.sensors)} sensors to "

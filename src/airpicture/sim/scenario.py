@@ -276,20 +276,29 @@ class Scenario:
         for _, t1, rows, truth in self.stream_rows(step_s):
             yield SimStep(t1, self.measurements_table(rows), truth)
 
-    def run(self, duration_s: float, progress: bool = False, chunk_s: float = 10.0) -> SimOutput:
-        """Simulate ``duration_s`` from the current time; all measurements and truth in two tables."""
+    def chunks(self, duration_s: float, chunk_s: float = 10.0) -> Iterator[SimStep]:
+        """Steps of ``chunk_s`` covering exactly ``duration_s`` from now (the last chunk may be shorter)."""
         end = self.time_s + duration_s
+        while self.time_s < end - 1e-9:
+            rows_parts, truth_parts = self._advance_to(min(self.time_s + chunk_s, end))
+            yield SimStep(self.time_s, self.measurements_table(Rows.concat(rows_parts)), _concat(truth_parts, TRUTH))
+
+    def run(self, duration_s: float, progress: bool = False, chunk_s: float = 10.0) -> SimOutput:
+        """Simulate ``duration_s`` from the current time; all measurements and truth in two tables.
+
+        Everything is held in memory: for long stress runs, iterate :meth:`chunks` or :meth:`stream` instead
+        (``airpicture simulate`` streams to disk).
+        """
+        begin = self.time_s
         meas, truth = [], []
         started, last_print = time.monotonic(), 0.0
-        for step in self.stream(min(chunk_s, duration_s)):
+        for step in self.chunks(duration_s, chunk_s):
             meas.append(step.measurements)
             truth.append(step.truth)
             now = time.monotonic()
-            if progress and (now - last_print > 1.0 or step.time_s >= end - 1e-9):
+            if progress and (now - last_print > 1.0 or step.time_s >= begin + duration_s - 1e-9):
                 last_print = now
-                print_progress(self, step.time_s - (end - duration_s), duration_s, sum(t.num_rows for t in meas))
-            if step.time_s >= end - 1e-9:
-                break
+                print_progress(self, step.time_s - begin, duration_s, sum(t.num_rows for t in meas))
         if progress:
             print(f" ({time.monotonic() - started:.1f} s)", file=sys.stderr)
         return SimOutput(_concat(meas, MEASUREMENT), _concat(truth, TRUTH))
