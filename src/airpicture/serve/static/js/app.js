@@ -7,6 +7,7 @@ import { language, setLanguage, t } from './i18n.js';
 const $ = (id) => document.getElementById(id);
 const pic = new Picture();
 pic.alertIds = new Set();
+pic.emergencyIds = new Set();
 const baseCanvas = $('base');
 const trafficCanvas = $('traffic');
 const renderer = new TrafficRenderer(GLTraffic.create($('traffic-gl'), COLOURS));
@@ -100,7 +101,10 @@ function onText(text) {
   if (message.type === 'config') { loadConfig().then(() => { baseDirty = true; scheduleRedraw(true); renderAlerts(); }); return; }
   if (message.type === 'alerts') {
     alerts = message.alerts || [];
-    pic.alertIds = new Set(alerts.filter((a) => a.state !== 'cleared').flatMap((a) => a.track_ids || []));
+    const open = alerts.filter((a) => a.state !== 'cleared');
+    pic.alertIds = new Set(open.flatMap((a) => a.track_ids || []));
+    // An emergency declared by ADS-B status alone (no 7x00 squawk) is still drawn as an emergency.
+    pic.emergencyIds = new Set(open.filter((a) => a.kind === 'emergency').flatMap((a) => a.track_ids || []));
     renderAlerts();
     scheduleRedraw();
   }

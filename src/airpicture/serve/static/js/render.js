@@ -193,7 +193,9 @@ export class TrafficRenderer {
     // Pass 1: class, filter, projection.
     for (let s = 0; s < n; s++) {
       const sq = pic.squawk[s];
-      let c = (sq === '7500' || sq === '7600' || sq === '7700') ? 2 : pic.alertIds.has(pic.id[s]) ? 3 : (pic.flags[s] & 12) === 0 ? 1 : 0;
+      const id = pic.id[s];
+      const c = (sq === '7500' || sq === '7600' || sq === '7700' || pic.emergencyIds.has(id)) ? 2
+        : pic.alertIds.has(id) ? 3 : (pic.flags[s] & 12) === 0 ? 1 : 0;
       cls[s] = c;
       const x = cx + (pic.lon[s] - lon0) * kc, y = cy - (pic.lat[s] - lat0) * k;
       px[s] = x; py[s] = y;
