@@ -280,13 +280,15 @@ class _Walker:
                         code = 4
                     if code:
                         break
-                if code:
-                    lane_err[lane] = code
-                    break
+                # A record that failed is kept in the arrays (its block is dropped later) so that the slot
+                # records noted for it stay in range.
                 out_lane.append(lane)
                 out_start.append(start)
                 out_end.append(p)
                 rec += 1
+                if code:
+                    lane_err[lane] = code
+                    break
         for slot, (r, st, ln) in acc.items():
             self.chunks.setdefault(slot, []).append(
                 (np.array(r, dtype=np.int64), np.array(st, dtype=np.int64), np.array(ln, dtype=np.int64))
@@ -387,6 +389,9 @@ def walk_blocks(
     (rec_lane, rec_start, rec_end), lane_err = walker.walk(start, end)
     offsets, lengths = walker.assemble(len(rec_start))
     layout = Layout(buf, edition, rec_lane, rec_start, rec_end, offsets, lengths)
+    good = lane_err[rec_lane] == 0
+    if not good.all():
+        layout = layout.take(good)
     rec_err, rec_warn = validate(layout)
     lane_warn = np.zeros(len(start), dtype=np.int8)
     lane_warn[layout.rec_lane[rec_warn != 0]] = 10
@@ -395,9 +400,7 @@ def walk_blocks(
         lanes = layout.rec_lane[bad]
         first = lane_err[lanes] == 0
         lane_err[lanes[first]] = rec_err[bad[first]]
-    good = lane_err[rec_lane] == 0
-    if not good.all():
-        layout = layout.take(good)
+        layout = layout.take(lane_err[layout.rec_lane] == 0)
     return layout, lane_err, lane_warn
 
 
@@ -498,7 +501,7 @@ def _gather_uint(buf: np.ndarray, off: np.ndarray, first_bit: int, bits: int) ->
     b1 = (first_bit + bits - 1) // 8
     v = np.zeros(len(off), dtype=np.uint64)
     for k in range(b0, b1 + 1):
-        v = (v << np.uint64(8)) | buf[off + k].astype(np.uint64)
+        v = (v << np.uint64(8)) | buf[np.minimum(off + k, len(buf) - 1)].astype(np.uint64)
     shift = (b1 + 1) * 8 - first_bit - bits
     if shift:
         v >>= np.uint64(shift)
