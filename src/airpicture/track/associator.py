@@ -30,6 +30,8 @@ def gnn_assign(track: NDArray[np.int64], plot: NDArray[np.int64], cost: NDArray[
     tu, ti = np.unique(track, return_inverse=True)
     pu, pj = np.unique(plot, return_inverse=True)
     nt, npl = tu.size, pu.size
+    if nt == k and npl == k:
+        return np.arange(k)  # every cluster is a single pair
     graph = coo_matrix((np.ones(k), (ti, nt + pj)), shape=(nt + npl, nt + npl))
     _, label = connected_components(graph, directed=False)
     pair_label = label[ti]

@@ -17,9 +17,10 @@ class TrackerConfig:
     # --- time ---------------------------------------------------------------------------------------------------
     #: Measurements wait this long behind the newest time seen so late arrivals can still be put in order.
     reorder_window_s: float = 2.0
-    #: Released measurements are processed in slices of this length; a track gets at most one plot per radar per
-    #: slice, so the slice must stay well under a radar's rotation period.
-    slice_s: float = 1.0
+    #: Released measurements are processed in slices of this length; a track may get at most one plot per radar per
+    #: slice, so the slice must stay under every radar's rotation period. None: 0.9 × the shortest rotation period
+    #: of the known radars (1 s without radars). Longer slices mean fewer, larger vectorised steps.
+    slice_s: float | None = None
     #: A measurement more than this ahead of the sensors' consensus time comes from a wrong clock and is rejected.
     max_future_s: float = 30.0
 

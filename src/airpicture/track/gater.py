@@ -1,11 +1,13 @@
 """Hypothesiser and gater: which (track, plot) pairs are possible, and how good each one is.
 
 A k-d tree over the plots finds, for all tracks at once, the plots inside a generous radius; then each surviving
-pair is scored exactly, with the track's IMM prediction to the plot's own time stamp::
+pair is scored with the track's prediction to the plot's own time stamp::
 
     d²_ij = ν_ijᵀ S_ij⁻¹ ν_ij,      S_ij = H P̂_i(t_j) Hᵀ + R_j,
 
-where P̂ is the moment-matched mixture of the predicted models. A pair is kept when ``d² < gate`` (χ² with 2
+where x̂ is the probability-weighted mean of each model's predicted mean and P̂ the combined covariance grown by
+the weighted process noise (the full IMM prediction is computed afterwards for the chosen pairs only).
+A pair is kept when ``d² < gate`` (χ² with 2
 degrees of freedom). Its assignment cost is the negative log-likelihood up to a constant, ``d² + ln det S``, so a
 tight track beats a loose one at equal distance (Stone Soup's DistanceHypothesiser with a Mahalanobis measure
 scores only ``d``).
@@ -21,33 +23,22 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from airpicture.track.predictor import MotionModels, combine, imm_predict
+from airpicture.track.predictor import MotionModels, imm_predict, process_noise, transition
 from airpicture.track.store import TrackStore
 from airpicture.track.updater import innovation, mahalanobis_2
 
 
 @dataclass
-class PairPredictions:
-    """Gated pairs with each track's IMM prediction to its plot's time, reused by the update."""
+class PairScores:
+    """Gated (track, plot) pairs with their Mahalanobis distance and assignment cost."""
 
     track_slot: NDArray[np.int64]
     plot: NDArray[np.int64]
     d2: NDArray[np.float64]
     cost: NDArray[np.float64]
-    x_pred: NDArray[np.float64]  # (k, M, 4)
-    p_pred: NDArray[np.float64]  # (k, M, 4, 4)
-    cbar: NDArray[np.float64]  # (k, M)
 
-    def take(self, index: NDArray) -> PairPredictions:
-        return PairPredictions(
-            self.track_slot[index],
-            self.plot[index],
-            self.d2[index],
-            self.cost[index],
-            self.x_pred[index],
-            self.p_pred[index],
-            self.cbar[index],
-        )
+    def take(self, index: NDArray) -> PairScores:
+        return PairScores(self.track_slot[index], self.plot[index], self.d2[index], self.cost[index])
 
 
 def predict_pairs(
@@ -69,13 +60,23 @@ def score_pairs(
     plot_xy: NDArray[np.float64],
     plot_r: NDArray[np.float64],
     models: MotionModels,
-) -> PairPredictions:
-    """Mahalanobis distance and cost of each (slot, plot) pair."""
-    xp, pp, cbar = predict_pairs(store, slots, plot_time_s[plots], models)
-    xc, pcov = combine(xp, pp, cbar)
-    nu, _s, s_inv, det = innovation(xc, pcov, plot_xy[plots], plot_r[plots])
+) -> PairScores:
+    """Mahalanobis distance and cost of each (slot, plot) pair.
+
+    Scoring uses the track's combined estimate moved by each model's own motion (means) and the combined
+    covariance grown by the probability-weighted process noise: a close, cheap stand-in for the full IMM
+    prediction, which is then computed for the chosen pairs only.
+    """
+    dt = plot_time_s[plots] - store.time_s[slots]
+    mu = store.mu[slots]
+    f = transition(dt, models.omega)
+    xp = np.einsum("nm,nms->ns", mu, (f @ store.x[slots][..., None])[..., 0])
+    f0 = f[:, 0]
+    q = np.einsum("nm,nmst->nst", mu, process_noise(dt, models.q))
+    pp = f0 @ store.pc[slots] @ np.swapaxes(f0, -1, -2) + q
+    nu, _s, s_inv, det = innovation(xp, pp, plot_xy[plots], plot_r[plots])
     d2 = mahalanobis_2(nu, s_inv)
-    return PairPredictions(slots, plots, d2, d2 + np.log(det), xp, pp, cbar)
+    return PairScores(slots, plots, d2, d2 + np.log(det))
 
 
 def candidate_pairs(
@@ -92,7 +93,7 @@ def candidate_pairs(
     t_mid = 0.5 * (plot_time_s.min() + plot_time_s.max())
     half_span = 0.5 * (plot_time_s.max() - plot_time_s.min())
     dt = t_mid - store.time_s[slots]
-    xc, pcov = combine(store.x[slots], store.p[slots], store.mu[slots])
+    xc, pcov = store.xc[slots], store.pc[slots]
     pos = xc[:, :2] + xc[:, 2:] * dt[:, None]
     vel_var = np.maximum(pcov[:, 2, 2], pcov[:, 3, 3])
     pos_var = np.maximum(pcov[:, 0, 0], pcov[:, 1, 1]) + vel_var * dt * dt

@@ -33,9 +33,8 @@ def start_tracks(
     p = np.zeros((n, 4, 4))
     p[:, :2, :2] = r_m2
     p[:, 2, 2] = p[:, 3, 3] = config.init_speed_sigma_mps**2
-    store.x[slots] = x[:, None, :]
-    store.p[slots] = p[:, None, :, :]
-    store.mu[slots] = 1.0 / store.n_models
+    m = store.n_models
+    store.set_state(slots, np.repeat(x[:, None, :], m, 1), np.repeat(p[:, None], m, 1), np.full((n, m), 1.0 / m))
     store.time_s[slots] = time_s
     store.created_s[slots] = time_s
     store.status[slots] = TENTATIVE

@@ -94,15 +94,32 @@ def switching_matrix(dt_s: NDArray[np.float64], sojourn_s: NDArray[np.float64]) 
     return pi
 
 
+def _weighted_moments(
+    w: NDArray[np.float64], x: NDArray[np.float64], p: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Moment-matched mixtures: for weights w (n,K,M) over M Gaussians x (n,M,4), P (n,M,4,4) → K mixtures.
+
+    Uses Σ_i w_i (x_i − x̄)(x_i − x̄)ᵀ = Σ_i w_i d_i d_iᵀ − ē ēᵀ with d_i = x_i − x_ref, ē = x̄ − x_ref (x_ref the
+    first model's state, for precision), so that everything is one batched matrix product instead of an einsum.
+    """
+    n, m, s = x.shape
+    xbar = w @ x
+    ref = x[:, :1, :]
+    d = x - ref
+    a = (p + d[..., :, None] * d[..., None, :]).reshape(n, m, s * s)
+    e = xbar - ref
+    pbar = (w @ a).reshape(n, w.shape[1], s, s) - e[..., :, None] * e[..., None, :]
+    return xbar, pbar
+
+
 def mix(
     x: NDArray[np.float64], p: NDArray[np.float64], mu: NDArray[np.float64], pi: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """IMM interaction: (x (n,M,4), P (n,M,4,4), μ (n,M), Π (n,M,M)) → (x⁰, P⁰, c̄)."""
-    cbar = np.einsum("nij,ni->nj", pi, mu)
-    w = pi * mu[:, :, None] / np.maximum(cbar[:, None, :], 1e-300)  # w[n,i,j] = μ_{i|j}
-    x0 = np.einsum("nij,nis->njs", w, x)
-    d = x[:, None, :, :] - x0[:, :, None, :]  # d[n,j,i,s] = x_i − x⁰_j
-    p0 = np.einsum("nij,nist->njst", w, p) + np.einsum("nij,njis,njit->njst", w, d, d)
+    joint = pi * mu[:, :, None]
+    cbar = joint.sum(axis=1)
+    w = joint / np.maximum(cbar[:, None, :], 1e-300)  # w[n,i,j] = μ_{i|j}
+    x0, p0 = _weighted_moments(np.swapaxes(w, 1, 2), x, p)
     return x0, p0, cbar
 
 
@@ -115,7 +132,7 @@ def predict_models(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Each model's prediction over Δt: x (n,M,4), P (n,M,4,4) → (F x, F P Fᵀ + Q)."""
     f = transition(dt_s, omega_rps)
-    xp = np.einsum("nmij,nmj->nmi", f, x)
+    xp = (f @ x[..., None])[..., 0]
     pp = f @ p @ np.swapaxes(f, -1, -2) + process_noise(dt_s, q_m2s3)
     return xp, pp
 
@@ -139,7 +156,5 @@ def combine(
     x: NDArray[np.float64], p: NDArray[np.float64], mu: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Moment-matched single Gaussian of the model mixture: x̂ = Σ μ_j x_j, P̂ = Σ μ_j [P_j + (x_j − x̂)(x_j − x̂)ᵀ]."""
-    xc = np.einsum("nm,nms->ns", mu, x)
-    d = x - xc[:, None, :]
-    pc = np.einsum("nm,nmst->nst", mu, p) + np.einsum("nm,nms,nmt->nst", mu, d, d)
-    return xc, pc
+    xc, pc = _weighted_moments(mu[:, None, :], x, p)
+    return xc[:, 0], pc[:, 0]

@@ -32,6 +32,9 @@ class TrackStore:
     x: NDArray[np.float64]
     p: NDArray[np.float64]
     mu: NDArray[np.float64]
+    # The moment-matched combination of the models (kept up to date at every update: gating and output use it).
+    xc: NDArray[np.float64]
+    pc: NDArray[np.float64]
     time_s: NDArray[np.float64]
     # Vertical filter: altitude, vertical rate, covariance (p00, p01, p11), time of the last altitude.
     alt_m: NDArray[np.float64]
@@ -57,6 +60,8 @@ class TrackStore:
             "x": ((self.n_models, N_STATE), np.float64, 0.0),
             "p": ((self.n_models, N_STATE, N_STATE), np.float64, 0.0),
             "mu": ((self.n_models,), np.float64, 0.0),
+            "xc": ((N_STATE,), np.float64, 0.0),
+            "pc": ((N_STATE, N_STATE), np.float64, 0.0),
             "time_s": ((), np.float64, np.nan),
             "alt_m": ((), np.float64, np.nan),
             "vrate_mps": ((), np.float64, 0.0),
@@ -111,6 +116,13 @@ class TrackStore:
         self.vrate_mps[slots] = 0.0
         self.sensor_time_s[slots] = -np.inf
         self._free.extend(slots.tolist())
+
+    def set_state(self, slots: NDArray[np.int64], x, p, mu) -> None:
+        """Write the models' state and refresh the combined estimate."""
+        from airpicture.track.predictor import combine
+
+        self.x[slots], self.p[slots], self.mu[slots] = x, p, mu
+        self.xc[slots], self.pc[slots] = combine(self.x[slots], self.p[slots], self.mu[slots])
 
     def live(self) -> NDArray[np.int64]:
         return np.nonzero(self.status != FREE)[0]

@@ -28,11 +28,11 @@ from airpicture.core.sensors import Sensor
 from airpicture.core.units import EARTH_RADIUS_M, M_TO_FT, MPS_TO_FPM, MPS_TO_KT
 from airpicture.track.associator import gnn_assign
 from airpicture.track.config import TrackerConfig
-from airpicture.track.deleter import life_cycle
+from airpicture.track.deleter import expected_interval_s, life_cycle
 from airpicture.track.gater import candidate_pairs, predict_pairs, score_pairs
 from airpicture.track.initiator import start_tracks
 from airpicture.track.measurement import KIND_CODES, MeasurementBatch, MeasurementConverter, format_icao24
-from airpicture.track.predictor import MotionModels, combine, imm_predict
+from airpicture.track.predictor import MotionModels, combine, transition
 from airpicture.track.store import CONFIRMED, FREE, LOST, STATUS_NAMES, TENTATIVE, TrackStore
 from airpicture.track.updater import imm_update, innovation, inverse_2x2, mahalanobis_2
 from airpicture.track.vertical import update_altitude
@@ -129,11 +129,18 @@ class Tracker:
         live = live[st.status[live] != LOST]
         if not include_tentative:
             live = live[st.status[live] != TENTATIVE]
+        # The life rule at time_s itself, so a track due to be dropped before time_s is not shown.
+        interval = expected_interval_s(st, live, time_s, self.converter.site_period, self.config)
+        live = live[(time_s - st.time_s[live]) <= self.config.delete_after_intervals * interval]
         dt = time_s - st.time_s[live]
-        xp, pp, cbar = imm_predict(st.x[live], st.p[live], st.mu[live], dt, *self._model_args)
-        xc, pc = combine(xp, pp, cbar)
+        # Each model's mean moved by its own motion (a turn keeps turning), weighted by the model probabilities;
+        # the spread grows as the quiet model's would. No mixing: this is output, not filtering.
+        f = transition(dt, self._models.omega)
+        xc = np.einsum("nm,nms->ns", st.mu[live], (f @ st.x[live][..., None])[..., 0])
+        pc = st.pc[live]
         pos = xc[:, :2]
-        var = 0.5 * (pc[:, 0, 0] + pc[:, 1, 1])
+        q0 = float(self._models.q.min())
+        var = 0.5 * (pc[:, 0, 0] + pc[:, 1, 1]) + dt * dt * 0.5 * (pc[:, 2, 2] + pc[:, 3, 3]) + q0 * np.abs(dt) ** 3 / 3
         alt = st.alt_m[live] + st.vrate_mps[live] * np.clip(time_s - st.alt_time_s[live], 0.0, 60.0)
         meta = self._meta(live, time_s)
         cols = self._columns(np.full(live.size, float(time_s)), pos, xc[:, 2:], np.sqrt(var), alt, live, meta)
@@ -147,13 +154,20 @@ class Tracker:
         self._counts["measurements_processed"] += n
         self.store.ensure_sensors(len(self.converter.sensors))
         t = batch.time_s
-        slice_index = np.floor((t - t[0]) / self.config.slice_s).astype(np.int64)
+        slice_index = np.floor((t - t[0]) / self._slice_s()).astype(np.int64)
         bounds = np.flatnonzero(np.diff(slice_index)) + 1
         for part in np.split(np.arange(n), bounds):
             b = batch.take(part) if part.size != n else batch
             self._slice(b)
             self.time_s = max(self.time_s, float(b.time_s[-1]))
             self._manage(self.time_s)
+
+    def _slice_s(self) -> float:
+        if self.config.slice_s is not None:
+            return float(self.config.slice_s)
+        periods = [s.rotation_period_s for s in self.converter.sensors if s is not None and s.is_radar]
+        periods = [p for p in periods if p]
+        return 0.9 * min(periods) if periods else 1.0
 
     def _slice(self, b: MeasurementBatch) -> None:
         ident = b.icao24 >= 0
@@ -271,9 +285,8 @@ class Tracker:
             p = np.zeros((rs.size, 4, 4))
             p[:, :2, :2] = b.r_m2[ri]
             p[:, 2, 2] = p[:, 3, 3] = cfg.init_speed_sigma_mps**2
-            st.x[rs] = x[:, None]
-            st.p[rs] = p[:, None]
-            st.mu[rs] = 1.0 / st.n_models
+            m = st.n_models
+            st.set_state(rs, np.repeat(x[:, None], m, 1), np.repeat(p[:, None], m, 1), np.full((rs.size, m), 1 / m))
             st.time_s[rs] = b.time_s[ri]
             st.sensor_time_s[rs, b.sensor[ri]] = b.time_s[ri]
             self._log_state(rs, b.time_s[ri])
@@ -311,12 +324,13 @@ class Tracker:
     def _apply_update(self, pairs, b: MeasurementBatch) -> None:
         if pairs.track_slot.size == 0:
             return
-        x, p, mu = imm_update(pairs.x_pred, pairs.p_pred, pairs.cbar, b.xy_m[pairs.plot], b.r_m2[pairs.plot])
+        xp, pp, cbar = predict_pairs(self.store, pairs.track_slot, b.time_s[pairs.plot], self._models)
+        x, p, mu = imm_update(xp, pp, cbar, b.xy_m[pairs.plot], b.r_m2[pairs.plot])
         self._store_state(pairs.track_slot, b.time_s[pairs.plot], x, p, mu, b.sensor[pairs.plot])
 
     def _store_state(self, slots, t, x, p, mu, sensor) -> None:
         st = self.store
-        st.x[slots], st.p[slots], st.mu[slots] = x, p, mu
+        st.set_state(slots, x, p, mu)
         st.time_s[slots] = t
         st.hits[slots] += 1
         st.sensor_time_s[slots, sensor] = t
@@ -325,7 +339,7 @@ class Tracker:
 
     def _log_state(self, slots: NDArray[np.int64], t: NDArray[np.float64]) -> None:
         st = self.store
-        xc, pc = combine(st.x[slots], st.p[slots], st.mu[slots])
+        xc, pc = st.xc[slots], st.pc[slots]
         self._log.add(
             slot=slots,
             time_s=t,
@@ -386,8 +400,8 @@ class Tracker:
         anon = live[st.icao24[live] < 0]
         if ident.size == 0 or anon.size == 0:
             return
-        xa, pa_ = combine(st.x[ident], st.p[ident], st.mu[ident])
-        xb, pb = combine(st.x[anon], st.p[anon], st.mu[anon])
+        xa, pa_ = st.xc[ident], st.pc[ident]
+        xb, pb = st.xc[anon], st.pc[anon]
         pos_a = xa[:, :2] + xa[:, 2:] * (now_s - st.time_s[ident])[:, None]
         pos_b = xb[:, :2] + xb[:, 2:] * (now_s - st.time_s[anon])[:, None]
         coo = cKDTree(pos_a).sparse_distance_matrix(cKDTree(pos_b), cfg.merge_radius_m, output_type="coo_matrix")

@@ -60,7 +60,7 @@ def imm_update(
     s = p[..., :2, :2] + r[:, None]
     s_inv, det = inverse_2x2(s)
     k = p[..., :, :2] @ s_inv  # (n,M,4,2)
-    x_new = x + np.einsum("nmij,nmj->nmi", k, nu)
+    x_new = x + (k @ nu[..., None])[..., 0]
     p_new = p - k @ p[..., :2, :]
     p_new = 0.5 * (p_new + np.swapaxes(p_new, -1, -2))
     log_w = np.log(np.maximum(cbar, 1e-300)) - 0.5 * mahalanobis_2(nu, s_inv) - 0.5 * np.log(det)
