@@ -24,12 +24,11 @@ from airpicture.core.geodesy import destination
 from airpicture.core.geography import niamey_fir
 from airpicture.core.schema import MEASUREMENT, SYSTEM_TRACK, table_from_columns
 from airpicture.core.sensors import Sensor
-from airpicture.core.units import FT_TO_M
 from airpicture.monitor import Airspace, MonitorSet, Volume
 from airpicture.monitor.airspace import Schedule, niger_reference_volumes
 
 
-def random_points_in(geom, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+def random_points_in(geom, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     minx, miny, maxx, maxy = geom.bounds
     lat, lon = [], []
     while sum(len(a) for a in lat) < n:
