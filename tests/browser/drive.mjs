@@ -111,6 +111,50 @@ try {
     }
   }
 
+  // Filters: search by callsign, then a flight-level band; the shown count follows.
+  if (opts.filters) {
+    const shown = () => page.evaluate(() => window.airpicture.stats.visible);
+    const f = { all: await shown() };
+    await page.fill('#search', opts.filters.search);
+    await page.waitForTimeout(400);
+    f.search = await shown();
+    await page.fill('#search', '');
+    await page.fill('#fl-min', String(opts.filters.flMin));
+    await page.fill('#fl-max', String(opts.filters.flMax));
+    await page.waitForTimeout(400);
+    f.band = await shown();
+    f.bandAltitudes = await page.evaluate(() => {
+      const p = window.airpicture.picture; const r = window.airpicture.renderer; const out = [];
+      for (let s = 0; s < p.count; s++) if (r.shown[s]) out.push(p.altFt(s));
+      return out;
+    });
+    await page.fill('#fl-min', '0');
+    await page.fill('#fl-max', '600');
+    await page.click('[data-class="primary"]');
+    await page.waitForTimeout(400);
+    f.noPrimary = await shown();
+    await page.click('[data-class="primary"]');
+    report.filters = f;
+  }
+
+  // Acknowledge the first alert through the dialog with the operator token.
+  if (opts.ackToken) {
+    await page.waitForSelector('#alerts li button:not([disabled])', { timeout: Math.min(left(), 20000) });
+    await page.click('#alerts li button');
+    await page.fill('#ack-operator', 'amadou');
+    await page.fill('#ack-token', 'wrong');
+    await page.click('#ack-submit');
+    await page.waitForFunction(() => document.getElementById('ack-error').textContent.length > 0, null, { timeout: 10000 });
+    report.ackWrongTokenError = await page.locator('#ack-error').textContent();
+    await page.fill('#ack-token', opts.ackToken);
+    await page.click('#ack-submit');
+    await page.waitForFunction(() => window.airpicture.alerts().some((a) => a.state === 'acknowledged'), null,
+      { timeout: Math.min(left(), 15000) });
+    report.ackedAlerts = await page.evaluate(() => window.airpicture.alerts());
+    report.alertListAfterAck = await page.locator('#alerts').innerText();
+  }
+  report.clock = await page.locator('#clock').textContent();
+
   if (opts.perfFrames) {
     await page.waitForFunction((n) => window.airpicture.stats.updateMs.length >= n, opts.perfFrames,
       { timeout: Math.min(left(), 120000) });

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -16,7 +17,19 @@ SCREENSHOTS = os.environ.get("AIRPICTURE_SCREENSHOTS")
 def report(browser_ready, python, tmp_path_factory):
     port = free_port()
     server = start_process(
-        [python, "-m", "tests.browser.picture_fixture", "--port", str(port), "--aircraft", "300", "--rate-hz", "2"]
+        [
+            python,
+            "-m",
+            "tests.browser.picture_fixture",
+            "--port",
+            str(port),
+            "--aircraft",
+            "300",
+            "--rate-hz",
+            "2",
+            "--token",
+            "op-secret",
+        ]
     )
     shots = SCREENSHOTS or str(tmp_path_factory.mktemp("shots"))
     try:
@@ -28,6 +41,8 @@ def report(browser_ready, python, tmp_path_factory):
                 "selectEmergency": True,
                 "screenshot": f"{shots}/display_fr.png",
                 "screenshotEn": f"{shots}/display_en.png",
+                "filters": {"search": "NIG700", "flMin": 100, "flMax": 200},
+                "ackToken": "op-secret",
             },
         )
     finally:
@@ -37,7 +52,10 @@ def report(browser_ready, python, tmp_path_factory):
 
 
 def test_page_loads_offline_with_no_console_error(report):
-    assert report["consoleErrors"] == [] and report["pageErrors"] == []
+    # The one 401 is the acknowledgement the driver sends on purpose with a wrong token (Chromium logs it).
+    expected = [e for e in report["consoleErrors"] if "status of 401" in e]
+    assert len(expected) <= 1
+    assert [e for e in report["consoleErrors"] if e not in expected] == [] and report["pageErrors"] == []
     assert report["externalRequests"] == [], "the display must not fetch anything from outside the server"
     assert report["failedRequests"] == []
 
@@ -73,3 +91,22 @@ def test_french_by_default_and_the_language_switch_works(report):
 def test_updates_are_measured_with_the_performance_api(report):
     perf = report["perf"]
     assert perf["updates"] >= 2 and perf["p50"] is not None and perf["p50"] > 0
+
+
+def test_filters_by_search_level_band_and_class(report):
+    filters = report["filters"]
+    assert filters["search"] == 1 and filters["all"] > 250
+    assert 0 < filters["band"] < filters["all"]
+    assert all(alt is not None and 9_500 <= alt <= 20_500 for alt in filters["bandAltitudes"])
+    assert filters["noPrimary"] < filters["all"]
+
+
+def test_an_operator_acknowledges_an_alert_with_the_token(report):
+    assert "wrong or missing operator token" in report["ackWrongTokenError"]
+    acked = [a for a in report["ackedAlerts"] if a["state"] == "acknowledged"]
+    assert acked and acked[0]["acknowledged_by"] == "amadou"
+    assert "amadou" in report["alertListAfterAck"]
+
+
+def test_the_utc_clock_runs(report):
+    assert re.fullmatch(r"\d\d:\d\d:\d\d UTC", report["clock"])

@@ -192,7 +192,8 @@ async def test_a_client_that_never_reads_is_dropped_and_never_blocks_the_others(
     assert "slow reader" in caplog.text
 
 
-async def test_two_hundred_displays_connecting_at_once_all_get_the_picture():
+async def test_two_hundred_displays_connecting_at_once_all_get_the_picture(caplog):
+    caplog.set_level(logging.WARNING, logger="airpicture.serve.server")
     with PictureServer(port=0, max_clients=180) as srv:
         srv.publish_tracks(MovingTraffic(500, start_time_s=T0).at(T0))
 
@@ -215,6 +216,7 @@ async def test_two_hundred_displays_connecting_at_once_all_get_the_picture():
         health = httpx.get(srv.url + "healthz").json()
         assert health["status"] == "ok" and health["clients_refused_full"] == len(refused)
         assert np.all(np.isin(refused, [1013, 403]))
+    assert caplog.text.count("displays already connected (max_clients)") == len(refused)
 
 
 async def test_new_map_layers_reach_open_displays(server):
