@@ -1,5 +1,6 @@
 """Two site gateways, a tracker node and a recorder in separate processes against the one-process run."""
 
+import asyncio
 import json
 import signal
 import time
@@ -147,3 +148,42 @@ def test_a_stopped_tracker_node_gets_every_measurement_again_and_tracks_resume(n
     assert (t > max(first_slices) + 10).sum() > 100
     assert t.max() > end - 5
     print(json.dumps({"first_run_slices": len(first_slices), "slices": len(expected)}))
+
+
+def test_a_tracker_node_with_monitors_publishes_the_one_process_alerts(nats_server, tmp_path):
+    monitor = pytest.importorskip("airpicture.monitor")
+    sensors, measurements, sites = _scenario_files(tmp_path, seconds=30)
+    asyncio.run(_in_process_chain(nats_server, sensors, measurements, sites, tmp_path / "rec.duckdb", monitor))
+    tracker = track.Tracker(sensors)
+    monitors = monitor.MonitorSet(monitor.default_niger_airspace())
+    expected = []
+    for start, piece in time_slices(conform_payload("measurements", measurements), 1.0):
+        tracker.process(piece)
+        expected.append(monitors.update(tracker.snapshot(start + 1.0), start + 1.0, piece))
+    expected = pa.concat_tables(expected)
+    with Recording(tmp_path / "rec.duckdb") as rec:
+        alerts = rec.rows("alerts")
+    assert expected.num_rows > 0
+    for column in ("alert_id", "kind", "state", "track_ids", "time_raised_s"):
+        assert alerts.column(column).to_pylist() == expected.column(column).to_pylist()
+
+
+async def _in_process_chain(server, sensors, measurements, sites, db, monitor) -> None:
+    """The roles' coroutines in this process (the commands run the same ones), without pacing."""
+    from airpicture.distribute.nodes import Gateway, RecorderNode, TrackerNode
+
+    stop = asyncio.Event()
+    recorder = asyncio.create_task(RecorderNode(server.url, db).run(stop))
+    monitors = monitor.MonitorSet(monitor.default_niger_airspace())
+    node = TrackerNode(server.url, sensors, max_wait_s=60.0, monitors=monitors)
+    tracker = asyncio.create_task(node.run(stop))
+    gateways = []
+    for site in sites:
+        ids = site.split(",")
+        rows = measurements.filter(pc.is_in(measurements.column("sensor"), pa.array(ids)))
+        gateways.append(Gateway(server.url, ids, time_slices(rows, 1.0)).run(asyncio.Event()))
+    await asyncio.gather(*gateways)
+    await asyncio.to_thread(wait_until_drained, server.url, MEAS_STREAM, "tracker")
+    await asyncio.to_thread(wait_until_drained, server.url, PICTURE_STREAM, "recorder")
+    stop.set()
+    await asyncio.gather(recorder, tracker)

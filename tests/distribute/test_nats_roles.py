@@ -1,6 +1,7 @@
 """Gateways, recorder and bridge as separate processes over a real nats-server on loopback."""
 
 import asyncio
+import contextlib
 import time
 
 import nats
@@ -149,3 +150,45 @@ async def _leaf_round_trip(hub_url: str, leaf_url: str) -> list[pa.Table]:
     await nc.close()
     assert stats["rejected_foreign_messages"] == 1
     return received[:1]
+
+
+def test_tracks_leave_as_asterix_cat062_for_a_centre_that_is_not_airpicture(nats_server):
+    decoded = asyncio.run(_cat062_round_trip(nats_server.url))
+    assert decoded.num_rows == 2
+    assert sorted(decoded.column("track_number").to_pylist()) == [1, 2]
+    lat = sorted(decoded.column("lat_deg").to_pylist())
+    assert abs(lat[0] - 13.5) < 1e-4 and abs(lat[1] - 14.0) < 1e-4
+    assert set(decoded.column("sac").to_pylist()) == {60}
+
+
+async def _cat062_round_trip(url: str) -> pa.Table:
+    import socket
+
+    from airpicture.decode.asterix import AsterixDecoder
+    from airpicture.distribute.nodes import Cat062Bridge
+
+    receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    receiver.bind(("127.0.0.1", 0))
+    receiver.setblocking(False)
+    bridge = Cat062Bridge(url, receiver.getsockname(), sac=60, sic=1)
+    stop = asyncio.Event()
+    task = asyncio.create_task(bridge.run(stop))
+    nc = await nats.connect(url)
+    await asyncio.sleep(0.5)  # the bridge subscribes
+    await nc.publish(bus.TRACKS, b"not arrow")
+    await nc.publish(
+        bus.TRACKS, codec.encode(track_batch(T0, [1, 2], [13.5, 14.0], [2.1, 3.0], icao24=["0ac001", None]))
+    )
+    await nc.flush()
+    datagrams = []
+    deadline = time.monotonic() + 10
+    while not datagrams and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        with contextlib.suppress(BlockingIOError):
+            datagrams.append(receiver.recv(65536))
+    stop.set()
+    stats = await task
+    await nc.close()
+    receiver.close()
+    assert stats["rejected_foreign_messages"] == 1
+    return AsterixDecoder().decode(b"".join(datagrams), T0)

@@ -20,6 +20,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--durable", default="tracker", help="JetStream durable consumer name (default %(default)s)")
     parser.add_argument("--ack-wait-s", type=float, default=30.0, help="JetStream ack wait (default %(default)s)")
     parser.add_argument(
+        "--monitors",
+        nargs="?",
+        const="niger",
+        default=None,
+        metavar="AIRSPACE",
+        help="also run the monitors and publish airpicture.alerts (airspace GeoJSON/OpenAir file; default Niger's)",
+    )
+    parser.add_argument(
         "--audit", action="store_true", help="print one JSON line per processed slice on stdout (start_s, rows)"
     )
 
@@ -30,6 +38,12 @@ def run(args: argparse.Namespace) -> int:
     def audit(start_s: float, rows: int) -> None:
         print(json.dumps({"slice_start_s": start_s, "rows": rows}), flush=True)
 
+    monitors = None
+    if args.monitors is not None:
+        from airpicture.monitor import MonitorSet, default_niger_airspace, load_airspace
+
+        airspace = default_niger_airspace() if args.monitors == "niger" else load_airspace(args.monitors)
+        monitors = MonitorSet(airspace)
     node = TrackerNode(
         args.nats,
         load_sensors(args.sensors),
@@ -38,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         durable=args.durable,
         on_slice=audit if args.audit else None,
         ack_wait_s=args.ack_wait_s,
+        monitors=monitors,
     )
     print(f"tracker-node: consuming airpicture.meas.> from {args.nats}", file=sys.stderr, flush=True)
     return run_role(node.run)

@@ -56,6 +56,12 @@ class TrackerLike(Protocol):
 
     def flush(self) -> pa.Table: ...
 
+    def snapshot(self, time_s: float) -> pa.Table: ...
+
+
+class MonitorsLike(Protocol):
+    def update(self, tracks_snapshot: pa.Table, now_s: float, measurements: pa.Table | None = None) -> pa.Table: ...
+
 
 class Gateway:
     """A site's gateway: publishes each of its sensors' measurements, one message per sensor and time slice.
@@ -131,12 +137,13 @@ class TrackerNode:
         durable: str = "tracker",
         on_slice: Callable[[float, int], None] | None = None,
         ack_wait_s: float = 30.0,
+        monitors: MonitorsLike | None = None,
     ) -> None:
         if tracker is None:
             from airpicture.track import Tracker
 
             tracker = Tracker(sensors)
-        self.url, self.tracker, self.durable = url, tracker, durable
+        self.url, self.tracker, self.durable, self.monitors = url, tracker, durable, monitors
         self._flushed = False
         self.merger = SliceMerger([s.id for s in sensors], slice_s, max_wait_s)
         self.on_slice = on_slice
@@ -204,6 +211,14 @@ class TrackerNode:
                     if tracks.num_rows:
                         out += 1
                         await _publish(js, bus.TRACKS, tracks, f"tracks:{self.run_id}:{out}", self.stats, stop)
+                    if self.monitors is not None:
+                        # The monitors look at the whole picture at the end of each slice, as in one process.
+                        now_s = piece.start_s + self.merger.slice_s
+                        alerts = self.monitors.update(self.tracker.snapshot(now_s), now_s, piece.table)
+                        if alerts.num_rows:
+                            out += 1
+                            await _publish(js, bus.ALERTS, alerts, f"alerts:{self.run_id}:{out}", self.stats, stop)
+                            self.stats["alert_events_published"] += alerts.num_rows
                 if self.on_slice is not None and piece.table.num_rows:
                     self.on_slice(piece.start_s, piece.table.num_rows)
                 for msg in piece.tokens:
@@ -358,3 +373,50 @@ class NatsPublisher:
         asyncio.run_coroutine_threadsafe(self._nc.drain(), self._loop).result(timeout=30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
+
+
+def asterix_blocks(data: bytes) -> list[bytes]:
+    """Cut concatenated ASTERIX data blocks (CAT, LEN big-endian incl. header) apart: one UDP datagram each."""
+    blocks, i = [], 0
+    while i + 3 <= len(data):
+        length = int.from_bytes(data[i + 1 : i + 3], "big")
+        if length < 3:
+            break
+        blocks.append(data[i : i + length])
+        i += length
+    return blocks
+
+
+class Cat062Bridge:
+    """Tracks for a centre that is not airpicture: ``airpicture.tracks`` from NATS out as ASTERIX CAT062 over UDP."""
+
+    def __init__(self, url: str, target: tuple[str, int], sac: int, sic: int) -> None:
+        from airpicture.decode.asterix import encode_cat062
+
+        self.encode = encode_cat062
+        self.url, self.target, self.sac, self.sic = url, target, sac, sic
+        self.stats: Counter[str] = Counter()
+
+    async def run(self, stop: asyncio.Event) -> Counter[str]:
+        import socket
+
+        nc = await connect(self.url, "cat062-bridge", self.stats, stop)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+        async def on_message(msg) -> None:
+            try:
+                tracks = codec.decode(msg.subject, msg.data)
+            except codec.ForeignMessage as exc:
+                self.stats["rejected_foreign_messages"] += 1
+                log.warning("cat062 bridge: %s (message dropped, counted)", exc)
+                return
+            for block in asterix_blocks(self.encode(tracks, self.sac, self.sic)):
+                sock.sendto(block, self.target)
+                self.stats["datagrams_sent"] += 1
+            self.stats["track_rows_sent"] += tracks.num_rows
+
+        await nc.subscribe(bus.TRACKS, cb=on_message)
+        await stop.wait()
+        await nc.close()
+        sock.close()
+        return self.stats
