@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gateway": ("airpicture.distribute.command_gateway", "distributed: publish a sensor's measurements to NATS"),
     "tracker-node": ("airpicture.distribute.command_tracker_node", "distributed: track measurements from NATS"),
     "recorder": ("airpicture.distribute.command_recorder", "distributed: record NATS traffic into DuckDB"),
+    "cat062-out": ("airpicture.distribute.command_cat062_out", "distributed: tracks from NATS as ASTERIX CAT062 (UDP)"),
     "demo": ("airpicture.app.command_demo", "the simulated Niger picture, live, on http://127.0.0.1:8080"),
     "run": ("airpicture.app.command_run", "the live system on real feeds: run --config FILE"),
 }
