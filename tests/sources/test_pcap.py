@@ -1,0 +1,102 @@
+"""pcap / pcapng reading: UDP payloads out of Ethernet (with VLAN) IPv4 frames, everything else counted."""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+
+from airpicture.core.schema import MEASUREMENT, table_from_columns
+from airpicture.decode.asterix import AsterixDecoder, decode_file, encode_cat048
+from airpicture.sources.pcap import read_pcap, unwrap_asterix, unwrap_capture
+from tests.conftest import shared_file
+
+
+def _udp_frame(payload: bytes, vlan: bool = False, proto: int = 17, frag: int = 0) -> bytes:
+    udp = struct.pack(">HHHH", 40000, 8600, 8 + len(payload), 0) + payload
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, frag, 64, proto, 0, b"\x0a\0\0\1", b"\xef\1\1\1") + udp
+    eth = b"\x01\x00\x5e\x01\x01\x01" + b"\x02" * 6
+    if vlan:
+        eth += b"\x81\x00\x00\x64"
+    return eth + b"\x08\x00" + ip
+
+
+def _pcap(frames: list[tuple[float, bytes]]) -> bytes:
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+    for t, f in frames:
+        out += struct.pack("<IIII", int(t), round((t % 1) * 1e6), len(f), len(f)) + f
+    return out
+
+
+def _pcapng(frames: list[tuple[float, bytes]]) -> bytes:
+    def block(btype: int, body: bytes) -> bytes:
+        body += b"\0" * (-len(body) % 4)
+        return struct.pack("<II", btype, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+
+    out = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    out += block(1, struct.pack("<HHI", 1, 0, 65535))
+    for t, f in frames:
+        ts = round(t * 1e6)
+        out += block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(f), len(f)) + f)
+    return out
+
+
+def _asterix(n: int = 5) -> bytes:
+    t = table_from_columns(
+        MEASUREMENT,
+        {"time_s": 1.7e9 + np.arange(n, dtype=float), "kind": ["ssr"] * n, "range_m": np.full(n, 5e4),
+         "azimuth_deg": np.arange(n, dtype=float), "squawk": ["1200"] * n},
+    )  # fmt: skip
+    return encode_cat048(t, sac=3, sic=4)
+
+
+def test_pcap_gives_udp_payloads_with_times_and_counts_the_rest():
+    a = _asterix()
+    frames = [
+        (1.7e9 + 0.25, _udp_frame(a)),
+        (1.7e9 + 0.5, _udp_frame(a, vlan=True)),
+        (1.7e9 + 0.75, _udp_frame(a, proto=6)),
+        (1.7e9 + 1.0, _udp_frame(a, frag=0x2000)),
+    ]
+    cap = read_pcap(_pcap(frames))
+    assert cap.payloads == [a, a]
+    assert cap.times_s == [1.7e9 + 0.25, 1.7e9 + 0.5]
+    assert cap.ports == [8600, 8600]
+    assert cap.skipped == {"not UDP": 1, "fragmented IP datagram": 1}
+
+
+def test_pcapng_reads_the_same_payloads():
+    a = _asterix()
+    cap = read_pcap(_pcapng([(1.7e9 + 0.5, _udp_frame(a)), (1.7e9 + 1.5, _udp_frame(a, vlan=True))]))
+    assert cap.payloads == [a, a]
+    np.testing.assert_allclose(cap.times_s, [1.7e9 + 0.5, 1.7e9 + 1.5])
+
+
+def test_capture_decodes_with_capture_dates(tmp_path):
+    path = tmp_path / "radar.pcapng"
+    path.write_bytes(_pcapng([(1.7e9 + 10.0, _udp_frame(_asterix(5)))]))
+    rows = [r for t in decode_file(path, report=None) for r in t.to_pylist()]
+    assert len(rows) == 5
+    np.testing.assert_allclose([r["time_s"] for r in rows], 1.7e9 + np.arange(5.0), atol=1 / 128)
+
+
+def test_truncated_capture_is_counted_not_raised():
+    data = _pcap([(1.7e9, _udp_frame(_asterix()))])
+    cap = read_pcap(data[:-10])
+    assert cap.payloads == [] and cap.skipped == {"truncated packet record": 1}
+    assert read_pcap(b"garbage").skipped == {"not a pcap/pcapng file": 1}
+
+
+def test_oradis_framing_is_unwrapped():
+    a = _asterix(3)
+    framed = (len(a) + 6).to_bytes(2, "big") + b"\x02\xbb\x40\x35" + a
+    assert unwrap_asterix(framed) == a
+    assert unwrap_capture([framed, a]) == [a, a]
+
+
+def test_oradis_sample_capture_decodes():
+    path = shared_file("asterix", "croatiacontrol", "install_sample_data_cat_001_002.pcap")
+    decoder = AsterixDecoder()
+    rows = [r for t in decode_file(path, decoder=decoder, report=None) for r in t.to_pylist()]
+    assert decoder.errors == {}
+    assert [r["category"] for r in rows].count(1) == 7 and [r["category"] for r in rows].count(2) == 1
