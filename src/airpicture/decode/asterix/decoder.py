@@ -167,7 +167,37 @@ class AsterixDecoder:
             for ed_name in np.unique(ed_names).tolist():
                 lanes = in_cat[ed_names == ed_name]
                 parts.append(self._decode_group(seg, c, ed_name, lanes, b_start, b_end, b_seg, sac, sic))
+        self._resolve_truncated_times(parts)
+        for p in parts:
+            p.pop("_receive", None)
         return self._table(parts)
+
+    def _resolve_truncated_times(self, parts: list[dict[str, np.ndarray]]) -> None:
+        """CAT001 carries only the time of day modulo 512 s: complete it from the radar's latest CAT002 time of
+        day earlier in the stream, else from the receive time (nearest candidate either way)."""
+        plots = [p for p in parts if "truncated_time_of_day_s" in p]
+        if not plots:
+            return
+        markers = [p for p in parts if p["category"].size and p["category"][0] == 2]
+        for p in plots:
+            trunc = p["truncated_time_of_day_s"]
+            ref = np.mod(p["_receive"], SECONDS_PER_DAY)
+            for m in markers:
+                key_m = m["sac"] * 256 + m["sic"]
+                key_p = p["sac"] * 256 + p["sic"]
+                for k in np.unique(key_p).tolist():
+                    mine = np.flatnonzero(key_p == k)
+                    theirs = np.flatnonzero((key_m == k) & ~np.isnan(m["time_of_day_s"]))
+                    if theirs.size == 0:
+                        continue
+                    order = np.argsort(m["_order"][theirs])
+                    at = np.searchsorted(m["_order"][theirs][order], p["_order"][mine]) - 1
+                    ok = at >= 0
+                    ref[mine[ok]] = m["time_of_day_s"][theirs][order][at[ok]]
+            full = ref + np.mod(trunc - ref + 256.0, 512.0) - 256.0
+            full = np.mod(full, SECONDS_PER_DAY)
+            p["time_of_day_s"] = np.where(np.isnan(trunc), np.nan, full)
+            p["time_s"] = self._times(p["time_of_day_s"], p["_receive"])
 
     def explain(self, data: bytes) -> list[dict]:
         """Every record of ``data`` as {item: {field: value}} in input order (slow; for inspection and tests)."""
@@ -212,9 +242,13 @@ class AsterixDecoder:
         reader = FieldReader(layout)
         cols = records.CONVERTERS[c](reader)
         n = layout.n
+        block_lane = lanes[layout.rec_lane]
+        for key, peek in (("sac", sac), ("sic", sic)):  # records without I010 belong to their block's source
+            cols[key] = np.where(cols[key] < 0, peek[block_lane], cols[key])
         self.records_decoded += n
         rt = seg.receive_time_s[b_seg[lanes[layout.rec_lane]]] if n else np.zeros(0)
         cols["time_s"] = self._times(cols.get("time_of_day_s"), rt)
+        cols["_receive"] = rt
         cols["sensor"] = self._sensor_column(cols["sac"], cols["sic"])
         cols["edition"] = np.full(n, ed_name, dtype=object)
         cols["_order"] = layout.rec_start
