@@ -75,12 +75,13 @@ def test_emergency_squawk_7700_and_adsb_emergency_at_the_stated_time(niger_run):
     squawk = column(m, "squawk")
     assert np.all(squawk[mine & (t < ev.time_s)] != "7700")
     seen = t[mine & (squawk == "7700")]
-    assert ev.time_s <= seen.min() < ev.time_s + 1.0
+    assert ev.time_s <= seen.min() < ev.time_s + 2.0  # ~4 ADS-B messages/s carry the code; receptions can be lost
     radar_7700 = mine & (squawk == "7700") & np.isin(column(m, "kind"), ["ssr", "psr_ssr"])
     assert ev.time_s <= t[radar_7700].min() < ev.time_s + 10.0
     assert set(column(m, "emergency")[radar_7700]) == {"general"}
     adsb_emergency = mine & (column(m, "tc") == 28) & (column(m, "emergency") == "general")
-    assert ev.time_s <= t[adsb_emergency].min() < ev.time_s + 2.0
+    # Sent at once, then every second (DO-260B); up to a few in a row can be lost at long range.
+    assert ev.time_s <= t[adsb_emergency].min() < ev.time_s + 5.0
 
 
 def test_adsb_only_emergency_status_at_the_stated_time(niger_run):
@@ -90,7 +91,9 @@ def test_adsb_only_emergency_status_at_the_stated_time(niger_run):
     mine = column(m, "icao24") == ev.icao24
     t = column(m, "time_s")
     status = mine & (column(m, "emergency") == "minfuel")
-    assert ev.time_s <= t[status].min() < ev.time_s + 2.0
+    assert ev.time_s <= t[status].min() < ev.time_s + 5.0
+    gaps = np.diff(np.unique(np.floor(t[status])))
+    assert np.median(gaps) <= 1.0  # emergency status at ~1 s, not the routine 5 s
     assert set(column(m, "kind")[status]) == {"adsb"}
     assert "7700" not in set(column(m, "squawk")[mine])
 

@@ -391,7 +391,7 @@ def build_niger(
     *,
     events: bool = True,
     n_aircraft: float = 60.0,
-    horizon_s: float = 7200.0,
+    horizon_s: float = 86400.0,
     dt_s: float = 1.0,
     truth_period_s: float = 1.0,
 ) -> Scenario:
