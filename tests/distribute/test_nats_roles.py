@@ -192,3 +192,77 @@ async def _cat062_round_trip(url: str) -> pa.Table:
     receiver.close()
     assert stats["rejected_foreign_messages"] == 1
     return AsterixDecoder().decode(b"".join(datagrams), T0)
+
+
+def test_a_role_asked_to_stop_while_no_server_answers_stops_and_keeps_its_recording(tmp_path):
+    from tests.distribute.conftest import free_port
+
+    db = tmp_path / "rec.duckdb"
+    recorder = start_role("recorder", "--nats", f"nats://127.0.0.1:{free_port()}", "--db", str(db), log_dir=tmp_path)
+    deadline = time.monotonic() + 60
+    while not db.exists() and time.monotonic() < deadline:  # the role is up once it has opened its recording
+        time.sleep(0.2)
+    time.sleep(1.0)
+    stats = final_stats(stop_role(recorder, timeout_s=30))
+    assert stats == {"stopped_before_connecting": 1}
+    with Recording(db) as rec:
+        assert rec.rows("measurements").num_rows == 0
+
+
+def test_a_live_beast_receiver_reaches_jetstream_decoded(nats_server):
+    import numpy as np
+
+    from airpicture.decode.modes import encode
+    from airpicture.sources.beast import encode_beast
+    from airpicture.sources.frames import ModeSFrames
+
+    icao = np.arange(0x0AC000, 0x0AC000 + 20, dtype=np.uint32)
+    callsigns = [f"NGR{i:03d}" for i in range(20)]
+    data = np.concatenate([encode.adsb_identification(icao, callsigns, "A3")] * 3)
+    n = len(data)
+    frames = ModeSFrames(np.full(n, T0), data, np.full(n, 14, np.uint8), np.full(n, np.nan, np.float32), "rx-live")
+    identified = asyncio.run(_live_beast_round_trip(nats_server.url, encode_beast(frames)))
+    assert identified == {f"{a:06x}": c for a, c in zip(icao.tolist(), callsigns, strict=True)}
+
+
+async def _live_beast_round_trip(url: str, beast: bytes) -> dict[str, str]:
+    import socket
+    import threading
+
+    from airpicture.distribute.nodes import Gateway, beast_measurements, live_slices
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def serve() -> None:  # a receiver's Beast port: sends its frames, then stays connected
+        conn, _ = listener.accept()
+        conn.sendall(beast)
+        done.wait(30)
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    batches = beast_measurements("127.0.0.1", listener.getsockname()[1], "rx-live", None)
+    stop = asyncio.Event()
+    gateway = asyncio.create_task(Gateway(url, ["rx-live"], live_slices(batches, 1.0), live=True).run(stop))
+    nc = await nats.connect(url)
+    identified: dict[str, str] = {}
+    deadline = time.monotonic() + 30
+    await asyncio.to_thread(wait_for_stream_messages, url, MEAS_STREAM, 1)
+    sub = await nc.jetstream().pull_subscribe("airpicture.meas.rx-live", durable="probe", stream=MEAS_STREAM)
+    while len(identified) < 20 and time.monotonic() < deadline:
+        try:
+            msgs = await sub.fetch(50, timeout=1.0)
+        except nats.errors.TimeoutError:
+            continue
+        for msg in msgs:
+            table = codec.decode(msg.subject, msg.data)
+            for a, c in zip(table["icao24"].to_pylist(), table["callsign"].to_pylist(), strict=True):
+                if a and c:
+                    identified[a] = c.strip()
+            await msg.ack()
+    stop.set()
+    done.set()
+    await asyncio.wait_for(gateway, 10)
+    await nc.close()
+    listener.close()
+    return identified

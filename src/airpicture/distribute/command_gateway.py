@@ -1,4 +1,8 @@
-"""``airpicture gateway``: a site's sensor gateway publishing measurements to ``airpicture.meas.<sensor>``."""
+"""``airpicture gateway``: a site's sensor gateway publishing measurements to ``airpicture.meas.<sensor>``.
+
+Either a receiver's live Beast TCP feed (``--beast HOST:PORT``, decoded here, one sensor) or a measurement file
+(``--measurements``, e.g. a capture or the simulator's output, paced by ``--speed``).
+"""
 
 from __future__ import annotations
 
@@ -12,29 +16,49 @@ from airpicture.distribute.merge import time_slices
 from airpicture.distribute.transport import DEFAULT_URL, run_role
 
 
+def _host_port(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, not {text!r}")
+    return host, int(port)
+
+
+def _lat_lon(text: str) -> tuple[float, float]:
+    try:
+        lat, lon = (float(v) for v in text.split(","))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected LAT,LON in degrees, not {text!r}") from exc
+    return lat, lon
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nats", default=DEFAULT_URL, help="NATS server URL (default %(default)s)")
     parser.add_argument(
         "--sensor", required=True, help="sensor id(s) at this site, comma-separated: subjects airpicture.meas.<sensor>"
     )
-    parser.add_argument(
-        "--measurements",
-        required=True,
-        help="Measurement file (.parquet/.jsonl) to publish; rows of other sensors are left out",
-    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--measurements", help="Measurement file (.parquet/.jsonl); rows of other sensors are left out")
+    source.add_argument("--beast", type=_host_port, help="a receiver's Beast TCP output HOST:PORT (one --sensor)")
+    parser.add_argument("--ref", type=_lat_lon, default=None, help="receiver position LAT,LON for --beast decoding")
     parser.add_argument("--slice-s", type=float, default=1.0, help="seconds of data per message (default 1)")
-    parser.add_argument(
-        "--speed", type=float, default=0.0, help="data seconds per wall second; 0 = as fast as possible"
-    )
+    parser.add_argument("--speed", type=float, default=0.0, help="file: data s per wall s; 0 = as fast as possible")
     parser.add_argument(
         "--compression", choices=["lz4", "zstd"], default=None, help="Arrow IPC compression for thin links"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from airpicture.distribute.nodes import Gateway
+    from airpicture.distribute.nodes import Gateway, beast_measurements, live_slices
 
     sensors = [s.strip() for s in args.sensor.split(",") if s.strip()]
+    if args.beast is not None:
+        if len(sensors) != 1:
+            raise SystemExit("gateway: --beast feeds one sensor: give one --sensor id")
+        batches = beast_measurements(args.beast[0], args.beast[1], sensors[0], args.ref)
+        gateway = Gateway(
+            args.nats, sensors, live_slices(batches, args.slice_s), args.slice_s, 0.0, args.compression, live=True
+        )
+        return run_role(gateway.run)
     table = read_table(args.measurements)
     if "sensor" in table.column_names:
         table = table.filter(pc.is_in(table.column("sensor"), pa.array(sensors)))

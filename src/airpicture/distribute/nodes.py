@@ -16,7 +16,7 @@ import math
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -44,7 +44,7 @@ async def _publish(js, subject: str, table: pa.Table, msg_id: str, stats: Counte
         headers = codec.headers_for(subject, f"{msg_id}.{i}", kw.get("watermark_s") if i == len(pieces) - 1 else None)
         data = codec.encode(piece, kw.get("compression"))
         ack = await retry(
-            "publish", lambda d=data, h=headers: js.publish(subject, d, headers=h, timeout=2.0), stats, None
+            "publish", lambda d=data, h=headers: js.publish(subject, d, headers=h, timeout=2.0), stats, stop
         )
         stats["duplicates_dropped_by_server"] += int(bool(getattr(ack, "duplicate", False)))
         stats["messages_published"] += 1
@@ -78,8 +78,10 @@ class Gateway:
         slice_s: float = 1.0,
         speed: float = 0.0,
         compression: str | None = None,
+        live: bool = False,
     ) -> None:
         self.sensors = [sensors] if isinstance(sensors, str) else list(sensors)
+        self.live = live
         self.url, self.slices = url, slices
         self.slice_s, self.speed, self.compression = slice_s, speed, compression
         self.stats: Counter[str] = Counter()
@@ -89,7 +91,13 @@ class Gateway:
         js = nc.jetstream(timeout=5.0)
         await retry("ensure_streams", lambda: ensure_streams(js), self.stats, stop)
         wall0 = data0 = None
-        for start_s, table in self.slices:
+        slices = iter(self.slices)
+        while True:
+            # A live source blocks while it waits for the receiver: read it off the event loop.
+            item = await asyncio.to_thread(next, slices, None) if self.live else next(slices, None)
+            if item is None:
+                break
+            start_s, table = item
             if stop.is_set():
                 break
             if self.speed > 0:
@@ -115,13 +123,47 @@ class Gateway:
                     watermark_s=(k + 1) * self.slice_s,
                     compression=self.compression,
                 )
-        else:
+        if not stop.is_set():
             for sensor in self.sensors:
                 end = pa.table({"time_s": pa.array([], pa.float64()), "sensor": pa.array([], pa.string())})
                 subject = bus.measurement_subject(sensor)
                 await _publish(js, subject, end, f"{sensor}:end", self.stats, stop, watermark_s=math.inf)
         await nc.drain()
         return self.stats
+
+
+def live_slices(
+    batches: Iterable[pa.Table], slice_s: float = 1.0, clock: Callable[[], float] = time.time
+) -> Iterator[tuple[float, pa.Table]]:
+    """Decoded live measurement batches regrouped into whole time slices, each yielded once the clock has passed
+    its end (an empty table when the receiver was quiet, so the watermark still advances)."""
+    pending: list[pa.Table] = []
+    k = math.floor(clock() / slice_s)
+    for batch in batches:
+        if batch.num_rows:
+            pending.append(batch)
+        now_k = math.floor(clock() / slice_s)
+        while now_k > k:
+            rows = pa.concat_tables(pending, promote_options="permissive") if pending else None
+            pending = []
+            if rows is not None:
+                t = rows.column("time_s").to_numpy(zero_copy_only=False)
+                later = t >= (k + 1) * slice_s
+                if later.any():
+                    pending = [rows.filter(pa.array(later))]
+                    rows = rows.filter(pa.array(~later))
+            yield k * slice_s, rows if rows is not None else pa.table({"time_s": pa.array([], pa.float64())})
+            k += 1
+
+
+def beast_measurements(host: str, port: int, sensor: str, reference: tuple[float, float] | None) -> Iterator[pa.Table]:
+    """A receiver's Beast TCP feed decoded to Measurement batches (reconnecting on its own)."""
+    from airpicture.decode.modes import ModeSDecoder
+    from airpicture.sources.beast import BeastTcpSource
+
+    decoder = ModeSDecoder(sensor, reference_lat_lon=reference)
+    for frames in BeastTcpSource(host, port, sensor):
+        yield decoder.decode(frames)
 
 
 class TrackerNode:
@@ -222,7 +264,7 @@ class TrackerNode:
                 if self.on_slice is not None and piece.table.num_rows:
                     self.on_slice(piece.start_s, piece.table.num_rows)
                 for msg in piece.tokens:
-                    await retry("ack", msg.ack, self.stats, None)
+                    await retry("ack", msg.ack, self.stats, stop)
                     self.stats["messages_acked"] += 1
             if not self._flushed and self.merger.finished:
                 # Every gateway has reached the end of its data: empty the tracker's re-ordering window too.
@@ -261,8 +303,9 @@ class RecorderNode:
 
     async def run(self, stop: asyncio.Event) -> Counter[str]:
         recorder = Recorder(self.path, self.config)
-        nc = await connect(self.url, f"recorder-{self.durable}", self.stats, stop)
+        nc = None
         try:
+            nc = await connect(self.url, f"recorder-{self.durable}", self.stats, stop)
             if self.core:
 
                 async def on_message(msg) -> None:
@@ -274,7 +317,8 @@ class RecorderNode:
             else:
                 await self._run_jetstream(nc, recorder, stop)
         finally:
-            await nc.close()
+            if nc is not None:
+                await nc.close()
             recorder.close()
             self.stats.update({f"recorder_{k}": v for k, v in recorder.stats.items()})
         return self.stats
@@ -309,12 +353,12 @@ class RecorderNode:
                     key = (msg.metadata.stream, msg.metadata.sequence.stream)
                     if key in self._appended:
                         self.stats["redeliveries_skipped"] += 1
-                        await retry("ack", msg.ack, self.stats, None)
+                        await retry("ack", msg.ack, self.stats, stop)
                         continue
                     # The write-ahead has the rows once append returns: acknowledging is then safe.
                     if self._record(recorder, msg.subject, msg.data):
                         self._appended.add(key)
-                        await retry("ack", msg.ack, self.stats, None)
+                        await retry("ack", msg.ack, self.stats, stop)
                     else:
                         await msg.term()
 

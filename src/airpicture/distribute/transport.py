@@ -64,26 +64,38 @@ async def connect(url: str, name: str, stats: Counter[str], stop: asyncio.Event 
     async def error(exc: Exception) -> None:
         log.debug("%s: NATS client error: %s", name, exc)
 
-    delay = 0.2
-    while True:
-        try:
-            return await nats.connect(
-                servers=[url],
-                name=name,
-                max_reconnect_attempts=-1,
-                reconnect_time_wait=0.5,
-                connect_timeout=2,
-                disconnected_cb=disconnected,
-                reconnected_cb=reconnected,
-                error_cb=error,
-            )
-        except (TimeoutError, nats.errors.NoServersError, OSError) as exc:
-            stats["nats_connect_retries"] += 1
-            log.warning("%s: NATS at %s not reachable (%s), retrying", name, url, exc)
-            if stop is not None and stop.is_set():
-                raise
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 5.0)
+    # With unlimited reconnects, nats-py's connect() itself retries forever while no server answers: race it
+    # against ``stop`` so a role asked to stop before it ever connected does stop.
+    attempt = asyncio.ensure_future(
+        nats.connect(
+            servers=[url],
+            name=name,
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=0.5,
+            connect_timeout=2,
+            disconnected_cb=disconnected,
+            reconnected_cb=reconnected,
+            error_cb=error,
+        )
+    )
+    waiter = asyncio.ensure_future((stop or asyncio.Event()).wait())
+    slow = asyncio.get_running_loop().call_later(
+        5.0, lambda: log.warning("%s: NATS at %s not reachable yet, still trying", name, url)
+    )
+    try:
+        await asyncio.wait({attempt, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        slow.cancel()
+        waiter.cancel()
+    if not attempt.done():
+        attempt.cancel()
+        stats["stopped_before_connecting"] += 1
+        raise Stopped(f"{name}: asked to stop before NATS at {url} answered")
+    return attempt.result()
+
+
+class Stopped(Exception):
+    """The role was asked to stop while it still waited for the server."""
 
 
 async def ensure_streams(js: JetStreamContext, max_age_s: float | None = None) -> None:
@@ -114,7 +126,9 @@ async def retry(
             stats[f"{what}_retries"] += 1
             log.warning("%s failed (%s: %s), retrying", what, type(exc).__name__, exc)
             if stop is not None and stop.is_set():
-                raise
+                # Asked to stop while the server is away: what is not published or acknowledged yet comes again
+                # (a gateway's file from the start, deduplicated; a consumer's messages by redelivery).
+                raise Stopped(f"{what}: stopped while NATS was unreachable") from exc
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
 
@@ -128,7 +142,11 @@ def run_role(main: Callable[[asyncio.Event], Awaitable[Counter[str]]]) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        return await main(stop)
+        try:
+            return await main(stop)
+        except Stopped as exc:
+            log.warning("%s", exc)
+            return Counter({"stopped_before_connecting": 1})
 
     stats = asyncio.run(runner())
     print(json.dumps({"stats": dict(stats)}), flush=True)
