@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from airpicture.core.schema import MEASUREMENT, table_from_columns
+from airpicture.core.schema import MEASUREMENT
 from airpicture.decode.asterix import records
 from airpicture.decode.asterix.parse import ERROR_REASONS, PAD, FieldReader, records_as_dicts, walk_blocks
 from airpicture.decode.asterix.tables import EDITIONS, LATEST
@@ -25,6 +25,38 @@ log = logging.getLogger(__name__)
 
 SECONDS_PER_DAY = 86400.0
 EditionKey = tuple[int, int, int] | int
+#: Every row the decoder returns has exactly these columns (Measurement first), whatever categories a batch held,
+#: so that successive batches share one schema (files, the recorder, the bus).
+ASTERIX_ROWS = pa.schema(
+    [
+        *MEASUREMENT,
+        ("category", pa.int64()),
+        ("sac", pa.int64()),
+        ("sic", pa.int64()),
+        ("edition", pa.string()),
+        ("record_type", pa.string()),
+        ("message_type", pa.string()),
+        ("time_of_day_s", pa.float64()),
+        ("truncated_time_of_day_s", pa.float64()),
+        ("track_number", pa.int64()),
+        ("x_m", pa.float64()),
+        ("y_m", pa.float64()),
+        ("simulated", pa.bool_()),
+        # sensor status (CAT002/034/065)
+        ("sector_azimuth_deg", pa.float64()),
+        ("antenna_rotation_period_s", pa.float64()),
+        ("operational", pa.bool_()),
+        ("sensor_lat_deg", pa.float64()),
+        ("sensor_lon_deg", pa.float64()),
+        # SystemTrack names (CAT062)
+        ("track_id", pa.int64()),
+        ("alt_ft", pa.float64()),
+        ("status", pa.string()),
+        ("sources", pa.string()),
+        ("cooperative", pa.bool_()),
+        ("flight_plan", pa.string()),
+    ]
+)
 #: Columns holding a flag (1/0, NaN when absent) that become nullable booleans.
 BOOL_COLUMNS = {"spi", "simulated", "cooperative", "coasting", "operational"}
 
@@ -150,7 +182,7 @@ class AsterixDecoder:
         except Exception:  # a bug must not take the feed down: count it, keep going
             log.exception("ASTERIX decoder failure on %d segments", len(seg.start))
             self.errors["internal decoder error"] += 1
-            return table_from_columns(MEASUREMENT, {}, 0)
+            return ASTERIX_ROWS.empty_table()
 
     def _decode(self, seg: Segments) -> pa.Table:
         buf = seg.buf
@@ -279,7 +311,7 @@ class AsterixDecoder:
     @staticmethod
     def _table(parts: list[dict[str, np.ndarray]]) -> pa.Table:
         if not parts:
-            return table_from_columns(MEASUREMENT, {}, 0)
+            return ASTERIX_ROWS.empty_table()
         names: dict[str, np.ndarray] = {}
         for p in parts:
             for k, v in p.items():
@@ -292,7 +324,12 @@ class AsterixDecoder:
             chunks = [p[name] if name in p else _missing(sample, len(p["_order"])) for p in parts]
             arr = np.concatenate(chunks)[order] if len(chunks) > 1 else chunks[0][order]
             columns[name] = _arrow(name, arr)
-        return table_from_columns(MEASUREMENT, columns, len(order))
+        n = len(order)
+        arrays = []
+        for f in ASTERIX_ROWS:
+            col = columns.get(f.name)
+            arrays.append(pa.nulls(n, f.type) if col is None else col if col.type == f.type else col.cast(f.type))
+        return pa.Table.from_arrays(arrays, schema=ASTERIX_ROWS)
 
 
 def _missing(sample: np.ndarray, n: int) -> np.ndarray:
