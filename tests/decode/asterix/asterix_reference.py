@@ -23,6 +23,7 @@ SAMPLES: dict[str, dict | None] = {
     "goasterix/sample.pcap": None,
     "jasterix/cat001ed1.1.bin": None,
     "jasterix/cat002ed1.0.bin": None,
+    "jasterix/cat010ed0.24_sensis.bin": {10: "0.24-sensis"},
     "jasterix/cat010ed0.31.bin": None,
     "jasterix/cat021ed0.26.bin": {21: "0.26"},
     "jasterix/cat021ed2.1.bin": None,

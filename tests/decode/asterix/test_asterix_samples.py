@@ -85,7 +85,11 @@ print(json.dumps({"compared": n, "problems": problems[:20]}))
 
 @pytest.mark.parametrize(
     ("cat", "edition", "name"),
-    [(62, "0.17", "croatiacontrol/install_sample_data_asterix.pcap"), (21, "0.26", "jasterix/cat021ed0.26.bin")],
+    [
+        (62, "0.17", "croatiacontrol/install_sample_data_asterix.pcap"),
+        (21, "0.26", "jasterix/cat021ed0.26.bin"),
+        (10, "0.24-sensis", "jasterix/cat010ed0.24_sensis.bin"),
+    ],
 )
 def test_old_editions_agree_with_asterix_decoder_running_our_table(cat, edition, name):
     """asterix-decoder has no definition of these editions; it decodes them with our table in its XML format."""

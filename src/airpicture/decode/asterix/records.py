@@ -261,7 +261,10 @@ def cat010(reader: FieldReader) -> Columns:
     msg = _i(reader, "000", "MsgTyp", fill=1)
     typ = _i(reader, "020", "TYP", fill=8)
     gs_polar = _f(reader, "200", "GS") * 3600.0
-    gs_cart, trk_cart = _speed_track(_f(reader, "202", "Vx"), _f(reader, "202", "Vy"))
+    if _edition(reader) == "1.1":
+        gs_cart, trk_cart = _speed_track(_f(reader, "202", "Vx"), _f(reader, "202", "Vy"))
+    else:  # the Sensis draft gives no resolution for its velocity
+        gs_cart = trk_cart = np.full(n, np.nan)
     fl = _f(reader, "090", "FL")
     target = msg == 1
     return {

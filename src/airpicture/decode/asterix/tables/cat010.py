@@ -61,5 +61,18 @@ UAP_1_1 = uap(
     I500, I280, I131, I210, None, RE, SP,
 )  # fmt: skip
 
-EDITIONS = {"1.1": Edition(10, "1.1", {"": UAP_1_1})}
+# Sensis multilateration systems sent a draft (0.24) with a three-octet I010/202 (two 12-bit velocity components
+# whose resolution the draft does not give; they are decoded as raw counts and not used as a speed) and fewer items.
+I202_SENSIS = fixed("202", "Calculated Track Velocity in Cartesian Co-ordinates (Sensis 0.24)", S("Vx", 12), S("Vy", 12))
+UAP_0_24_SENSIS = uap(
+    I010, I000, I020, I140, I041, None, I042,
+    None, I202_SENSIS, I161, I170, I060, I220, I245,
+    None, None, I090, I091, None, I550, None,
+    I500, None, None, None, None, SP, RE,
+)  # fmt: skip
+
+EDITIONS = {
+    "1.1": Edition(10, "1.1", {"": UAP_1_1}),
+    "0.24-sensis": Edition(10, "0.24-sensis", {"": UAP_0_24_SENSIS}, notes="Sensis MLAT draft edition"),
+}
 LATEST = "1.1"
