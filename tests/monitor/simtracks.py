@@ -145,3 +145,18 @@ def sim_cycles(scenario, duration_s: float, step_s: float = 4.0, seed: int = 1) 
             n,
         )
         yield Cycle(now, table, m, latest)
+
+
+def really_conflicts(cycles: list[Cycle], pair: list[int], from_s: float, horizon_s: float = 180.0) -> bool:
+    """Whether two aircraft truly come within 5 NM and 1000 ft within ``horizon_s`` after ``from_s`` (truth)."""
+    from airpicture.core.geodesy import haversine_m
+
+    for c in cycles:
+        if not from_s <= c.now_s <= from_s + horizon_s or c.truth is None:
+            continue
+        t = c.truth.filter(pc.is_in(c.truth["target_id"], pa.array(pair)))
+        if t.num_rows == 2:
+            lat, lon, alt = t["lat_deg"].to_numpy(), t["lon_deg"].to_numpy(), t["alt_ft"].to_numpy()
+            if haversine_m(lat[0], lon[0], lat[1], lon[1]) < 5 * 1852.0 and abs(alt[0] - alt[1]) < 1000.0:
+                return True
+    return False

@@ -6,23 +6,11 @@ from collections import Counter
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from airpicture.core.geodesy import destination, haversine_m
+from airpicture.core.geodesy import destination
 from airpicture.monitor import MonitorSet, default_niger_airspace
+from tests.monitor.simtracks import really_conflicts
 from tests.monitor.synth import Flight, fly
-
-
-def _really_conflicts(cycles, pair: list[int], from_s: float) -> bool:
-    for c in cycles:
-        if not from_s <= c.now_s <= from_s + 180.0:
-            continue
-        t = c.truth.filter(pc.is_in(c.truth["target_id"], pa.array(pair)))
-        if t.num_rows == 2:
-            lat, lon, alt = t["lat_deg"].to_numpy(), t["lon_deg"].to_numpy(), t["alt_ft"].to_numpy()
-            if haversine_m(lat[0], lon[0], lat[1], lon[1]) < 5 * 1852.0 and abs(alt[0] - alt[1]) < 1000.0:
-                return True
-    return False
 
 
 def test_niger_traffic_without_scripted_events_raises_no_stca_and_no_infringement(niger_quiet):
@@ -37,7 +25,7 @@ def test_niger_traffic_without_scripted_events_raises_no_stca_and_no_infringemen
     # The simulator's background traffic is not deconflicted (no semicircular levels): a few pairs really lose
     # separation. An STCA alert is a nuisance when the pair never comes within 5 NM and 1000 ft in the truth.
     nuisance = [r for r in events.to_pylist() if r["kind"] == "stca" and r["state"] == "raised"
-                and not _really_conflicts(cycles, r["track_ids"], r["time_raised_s"])]  # fmt: skip
+                and not really_conflicts(cycles, r["track_ids"], r["time_raised_s"])]  # fmt: skip
     print(f"stca: {raised['stca']} raised, all on pairs that really lose separation: {not nuisance}")
     assert not nuisance
     assert raised["airspace_infringement"] == 0

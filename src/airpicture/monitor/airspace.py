@@ -237,6 +237,16 @@ class Airspace:
         if len(self.polygons_xy):
             shapely.prepare(self.polygons_xy)
         self.scheduled = np.array([not v.schedule.always for v in self.volumes], dtype=bool)
+        # Every schedule window of every volume in flat arrays, so activity is one vectorised test per cycle.
+        weekly = [(i, d, a, b) for i, v in enumerate(self.volumes) for d, a, b in v.schedule.weekly]
+        self._weekly_vol = np.array([w[0] for w in weekly], dtype=np.intp)
+        self._weekly_days = np.array([w[1] for w in weekly], dtype=bool).reshape(-1, 7)
+        self._weekly_start = np.array([w[2] for w in weekly], dtype=np.float64)
+        self._weekly_end = np.array([w[3] for w in weekly], dtype=np.float64)
+        spans = [(i, a, b) for i, v in enumerate(self.volumes) for a, b in v.schedule.windows_s]
+        self._span_vol = np.array([w[0] for w in spans], dtype=np.intp)
+        self._span_start = np.array([w[1] for w in spans], dtype=np.float64)
+        self._span_end = np.array([w[2] for w in spans], dtype=np.float64)
 
     def __len__(self) -> int:
         return len(self.volumes)
@@ -264,13 +274,27 @@ class Airspace:
         return out
 
     def active_at(self, volume_idx: NDArray[np.intp], times_s: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Activity of ``volume_idx[k]`` at ``times_s[k]`` (pairwise)."""
-        out = np.ones(len(volume_idx), dtype=bool)
-        rows = np.flatnonzero(self.scheduled[volume_idx])
-        if len(rows):
-            for v in np.unique(volume_idx[rows]):
-                sel = volume_idx == v
-                out[sel] = self.volumes[v].schedule.active_at(times_s[sel])
+        """Activity of ``volume_idx[k]`` at ``times_s[k]`` (pairwise), all windows tested at once."""
+        out = ~self.scheduled[volume_idx]
+        rows = np.flatnonzero(~out)
+        if not len(rows):
+            return out
+        v, t = volume_idx[rows], np.asarray(times_s, dtype=np.float64)[rows]
+        hit = np.zeros(len(rows), bool)
+        if len(self._span_vol):
+            m = (v[:, None] == self._span_vol) & (t[:, None] >= self._span_start) & (t[:, None] < self._span_end)
+            hit |= m.any(axis=1)
+        if len(self._weekly_vol):
+            day = (np.floor(t / 86400.0).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+            minute = (t % 86400.0) / 60.0
+            same = v[:, None] == self._weekly_vol
+            s0, s1 = self._weekly_start, self._weekly_end
+            today = self._weekly_days[:, day].T
+            yesterday = self._weekly_days[:, (day - 1) % 7].T
+            plain = (s0 <= s1) & today & (minute[:, None] >= s0) & (minute[:, None] < s1)
+            wraps = (s0 > s1) & ((today & (minute[:, None] >= s0)) | (yesterday & (minute[:, None] < s1)))
+            hit |= (same & (plain | wraps)).any(axis=1)
+        out[rows] = hit
         return out
 
     @cached_property

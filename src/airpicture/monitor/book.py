@@ -148,8 +148,11 @@ class AlertBook:
             self.last_true_s[a_idx] = now_s
             self.acknowledged[a_idx[rose]] = False
             self.operator[a_idx[rose]] = None
-            self.track_ids[a_idx] = _as_object(_rows(cond.track_ids[c_idx]))
-            self.volume[a_idx] = vol_all[c_idx]
+            # Track lists only change for region alerts (GNSS); elsewhere refresh them with the events.
+            refresh = np.ones(len(a_idx), bool) if cond.track_ids.shape[1] > 2 else changed
+            if refresh.any():
+                self.track_ids[a_idx[refresh]] = _as_object(_rows(cond.track_ids[c_idx[refresh]]))
+                self.volume[a_idx[refresh]] = vol_all[c_idx[refresh]]
             upd = np.flatnonzero(changed)
             if len(upd):
                 msgs = cond.messages(c_idx[upd]) if cond.messages else [""] * len(upd)

@@ -41,8 +41,7 @@ class EmergencyMonitor:
         cfg = self.config
         now = frame.now_s
         self.adsb.drop_older("time_s", now - cfg.adsb_hold_s)
-        codes = np.array(list(cfg.codes), dtype=object)
-        squawk_hit = np.isin(frame.squawk, codes) if frame.n else np.zeros(0, bool)
+        squawk_hit = frame.squawk_in(list(cfg.codes))
         adsb_code = self.adsb.get(frame.icao24_int, "code") if frame.n else np.zeros(0)
         adsb_hit = np.isfinite(adsb_code) & (frame.icao24_int >= 0)
         tracks = np.flatnonzero(squawk_hit | adsb_hit)
@@ -52,7 +51,7 @@ class EmergencyMonitor:
         orphan_code = self.adsb.values["code"][orphan]
         keys = np.concatenate([frame.track_id[tracks], orphan_icao | _NO_TRACK])
         track_ids = np.concatenate([frame.track_id[tracks], np.full(len(orphan_icao), -1)])[:, None]
-        squawks = frame.squawk[tracks]
+        squawks = frame.squawk[tracks] if len(tracks) else np.zeros(0, object)
         track_codes = adsb_code[tracks]
 
         def messages(sel: NDArray[np.intp]) -> list[str]:

@@ -116,6 +116,12 @@ class TrackFrame:
             return np.full(self.n, -1, np.int64)
         return icao24_to_int(self.table.column("icao24"))
 
+    def squawk_in(self, codes: list[str]) -> NDArray[np.bool_]:
+        if "squawk" not in self.table.column_names or not self.n:
+            return np.zeros(self.n, bool)
+        mask = pc.is_in(self.table.column("squawk"), value_set=pa.array(codes, pa.string()))
+        return pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool)
+
     @cached_property
     def callsign(self) -> NDArray[np.object_]:
         return _strings(self.table, "callsign")

@@ -5,7 +5,7 @@ The sky is cut into ``cell_deg`` cells. Over a sliding ``window_s``, each aircra
 its latest position, as *degraded* when its latest NACp < ``nacp_min`` or NIC < ``nic_min``. A cell holding a
 degraded aircraft is flagged when, over its 3 × 3 neighbourhood (jamming covers regions; traffic is sparse), at
 least ``min_aircraft`` aircraft and ``min_fraction`` of those seen are degraded. Connected flagged cells form one
-region and one alert (keyed by the region's lowest cell, so it keeps its identity while the region drifts). The
+region and one alert (a region keeps the key it had in the previous cycle, so it stays one alert while it drifts). The
 grid is available as a GeoJSON layer (:meth:`GnssMonitor.layer`) for the display and the offline command.
 """
 
@@ -30,6 +30,7 @@ class GnssMonitor:
         self.config = config
         self.aircraft = KeyedMemory(("time_s", "lat_deg", "lon_deg", "nacp", "nic", "nacp_t", "nic_t"))
         self._cells = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool))
+        self._region_keys = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
     def observe_rows(self, icao: NDArray, time_s: NDArray, lat: NDArray, lon: NDArray, nacp: NDArray, nic: NDArray):
         """Feed reports (any order); NaN means "not in this report" and keeps the last known value."""
@@ -119,8 +120,20 @@ class GnssMonitor:
         grid[rows - rows.min(), cols - cols.min()] = True
         labels, n_regions = ndimage.label(grid, structure=np.ones((3, 3), bool))
         region = labels[rows - rows.min(), cols - cols.min()] - 1
-        key = np.full(n_regions, np.iinfo(np.int64).max)
-        np.minimum.at(key, region, f_cells)
+        # A region keeps the key it had last cycle (through any of its cells), so a drifting or growing region
+        # stays one alert instead of being cleared and raised again.
+        big = np.iinfo(np.int64).max
+        prev_cells, prev_keys = self._region_keys
+        prev = np.full(len(f_cells), big)
+        if len(prev_cells):
+            pos = np.minimum(np.searchsorted(prev_cells, f_cells), len(prev_cells) - 1)
+            prev = np.where(prev_cells[pos] == f_cells, prev_keys[pos], big)
+        key_prev = np.full(n_regions, big)
+        np.minimum.at(key_prev, region, prev)
+        key_new = np.full(n_regions, big)
+        np.minimum.at(key_new, region, f_cells)
+        key = np.where(key_prev < big, key_prev, key_new)
+        self._region_keys = (f_cells, key[region])
         r_bad = np.bincount(region, weights=bad[flagged], minlength=n_regions).astype(np.int64)
         r_total = np.bincount(region, weights=total[flagged], minlength=n_regions).astype(np.int64)
         lat0, lon0 = self._cell_bounds(f_cells)

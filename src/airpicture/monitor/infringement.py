@@ -161,15 +161,10 @@ class InfringementMonitor:
         moving = np.flatnonzero(ok & (frame.ground_speed_kt >= cfg.min_speed_kt))
         x0, y0 = frame.x_m[moving], frame.y_m[moving]
         x1, y1 = x0 + frame.vx[moving] * T, y0 + frame.vy[moving] * T
-        lines = shapely.linestrings(
-            np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1).reshape(-1, 2),
-            indices=np.repeat(np.arange(len(moving)), 2),
-        )
+        lines = shapely.linestrings(np.stack([np.column_stack([x0, x1]), np.column_stack([y0, y1])], axis=2))
         li, lv = self.tree.query(lines)
         keep = ~np.isin((moving[li].astype(np.int64) << VOLUME_KEY_BITS) | lv, inside_keys)
         li, lv = li[keep], lv[keep]
-        touch = shapely.intersects(self.polygons[lv], lines[li])
-        li, lv = li[touch], lv[touch]
         st = moving[li]
         t_lat_in, t_lat_out, touch = self._straight_crossings(frame, st, lv, T)
         li, lv, st, t_lat_in, t_lat_out = li[touch], lv[touch], st[touch], t_lat_in[touch], t_lat_out[touch]
@@ -188,7 +183,8 @@ class InfringementMonitor:
         t_v_out = np.where(alt_unknown[st], np.inf, t_v_out)
         t_in = np.maximum.reduce([t_lat_in, t_v_in, np.zeros_like(t_lat_in)])
         t_out = np.minimum.reduce([t_lat_out, t_v_out, np.full_like(t_lat_out, T)])
-        hit = (t_in <= t_out) & self.airspace.active_at(self.volume_idx[lv], now + t_in)
+        hit = t_in <= t_out
+        hit[hit] = self.airspace.active_at(self.volume_idx[lv[hit]], now + t_in[hit])
         s_t, s_v, s_time = st[hit], lv[hit], now + np.maximum(t_in[hit], cfg.step_s)
 
         # Predicted, turning: arcs at the measured turn rate, searched every step_s (few tracks turn at once).

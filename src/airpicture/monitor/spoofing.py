@@ -62,7 +62,6 @@ class SpoofingMonitor:
             ("time_s", "x_m", "y_m", "vx", "vy", "alt_m", "in_cov_since_s", "last_match_s", "first_s", "window_s")
         )
         self.evidence = KeyedMemory(("jump_times", "jump_n", "disagree_n", "disagree_t", "range_t", "worst"))
-        self._plots = np.zeros((0, 3))  # time, x, y of recent radar plots
         self._saw_measurements = False
         self._flags: dict[int, set[str]] = {}
         self.track_memory = KeyedMemory(("in_cov_since_s", "last_seen_s"))
@@ -124,16 +123,15 @@ class SpoofingMonitor:
         is_mlat = mb.kind_in("mlat")
         icao_all = mb.icao
 
-        # Radar and MLAT plots into the ghost buffer.
+        # Radar and MLAT plots of this batch: matched against the claims below (ghost check).
         radar_rows = np.flatnonzero(is_radar.astype(bool) | is_mlat)
         if len(radar_rows):
             plat, plon = self._plot_positions(mb, radar_rows)
             ok = np.isfinite(plat) & np.isfinite(plon)
             px, py = self.plane.to_xy(plat[ok], plon[ok])
-            self._plots = np.concatenate([self._plots, np.column_stack([t_all[radar_rows][ok], px, py])])
+            plots = np.column_stack([t_all[radar_rows][ok], px, py])
         else:
-            plat = plon = np.zeros(0)
-        self._plots = self._plots[self._plots[:, 0] >= now_s - 2 * cfg.ghost_window_s]
+            plots = np.zeros((0, 3))
 
         lat_all, lon_all = mb.f("lat_deg"), mb.f("lon_deg")
         rows = np.flatnonzero(is_adsb & (icao_all >= 0) & np.isfinite(lat_all) & np.isfinite(lon_all))
@@ -214,33 +212,33 @@ class SpoofingMonitor:
             v_icao, vlast = v_icao[known], vlast[known]
             cx_, cy_ = self.claims.get(v_icao, "x_m"), self.claims.get(v_icao, "y_m")
             c_lat, c_lon = self.plane.to_latlon(cx_, cy_)
-            vx_, vy_ = self.plane.velocity_xy(
-                c_lat, c_lon, gs_all[vlast], np.nan_to_num(mb.f("track_deg")[vlast])
-            )
+            vx_, vy_ = self.plane.velocity_xy(c_lat, c_lon, gs_all[vlast], np.nan_to_num(mb.f("track_deg")[vlast]))
             self.claims.put(v_icao, vx=vx_, vy=vy_)
-        vx = self.claims.get(u_icao, "vx", 0.0)
-        vy = self.claims.get(u_icao, "vy", 0.0)
-        vx, vy = np.nan_to_num(vx), np.nan_to_num(vy)
-        x_last, y_last, t_last = x[last], y[last], t[last]
 
-        # Ghost: any recent radar plot near the claim extrapolated to the plot's time.
-        if len(u_icao) and len(self._plots) and self.radars:
-            tree = cKDTree(self._plots[:, 1:])
-            k = min(16, len(self._plots))
-            cx, cy = x_last, y_last
-            reach = cfg.ghost_radius_m + np.hypot(vx, vy).max() * 2 * cfg.ghost_window_s
-            dist, nn = tree.query(np.column_stack([cx, cy]), k=k, distance_upper_bound=reach)
-            dist, nn = dist.reshape(len(cx), k), nn.reshape(len(cx), k)
-            valid = nn < len(self._plots)
+        # Ghost: each new plot confirms the claims it is near (claim extrapolated to the plot's time).
+        c = self.claims
+        live = np.flatnonzero(c.values["time_s"] >= now_s - 2 * cfg.ghost_window_s)
+        if len(plots) and len(live) and self.radars:
+            cx, cy = c.values["x_m"][live], c.values["y_m"][live]
+            cvx, cvy = np.nan_to_num(c.values["vx"][live]), np.nan_to_num(c.values["vy"][live])
+            ct = c.values["time_s"][live]
+            reach = cfg.ghost_radius_m + float(np.hypot(cvx, cvy).max()) * 2 * cfg.ghost_window_s
+            k = min(8, len(live))
+            _, nn = cKDTree(np.column_stack([cx, cy])).query(plots[:, 1:], k=k, distance_upper_bound=reach)
+            nn = nn.reshape(len(plots), k)
+            valid = nn < len(live)
             nn_c = np.where(valid, nn, 0)
-            pt = self._plots[nn_c, 0]
-            dtp = pt - t_last[:, None]
-            ex = cx[:, None] + vx[:, None] * dtp
-            ey = cy[:, None] + vy[:, None] * dtp
-            near = valid & (np.hypot(self._plots[nn_c, 1] - ex, self._plots[nn_c, 2] - ey) <= cfg.ghost_radius_m)
-            match_t = np.where(near, pt, -np.inf).max(axis=1)
-            old = self.claims.get(u_icao, "last_match_s", -np.inf)
-            self.claims.put(u_icao, last_match_s=np.fmax(old, match_t))
+            dtp = plots[:, 0:1] - ct[nn_c]
+            ex = cx[nn_c] + cvx[nn_c] * dtp
+            ey = cy[nn_c] + cvy[nn_c] * dtp
+            near = valid & (np.hypot(plots[:, 1:2] - ex, plots[:, 2:3] - ey) <= cfg.ghost_radius_m)
+            if near.any():
+                pi, ci = np.nonzero(near)
+                best = np.full(len(live), -np.inf)
+                np.maximum.at(best, nn_c[pi, ci], plots[pi, 0])
+                matched = best > -np.inf
+                old = c.values["last_match_s"][live[matched]]
+                c.values["last_match_s"][live[matched]] = np.fmax(old, best[matched])
 
         # Radar / MLAT plots carrying an address: compare with the claim.
         addressed = np.flatnonzero((is_radar.astype(bool) | is_mlat) & (icao_all >= 0))

@@ -2,8 +2,8 @@
 
 Pipeline, all vectorised over tracks and pairs:
 
-1. **Coarse pairs.** A k-d tree over positions at mid look-ahead: two aircraft that come within H at any time in
-   [0, T] are within ``H + v_max·T`` of each other at T/2.
+1. **Coarse pairs.** A k-d tree over positions at mid look-ahead, altitude scaled: two aircraft that come within
+   H and V at some time in [0, T] are within ``H + v_max·T`` horizontally and ``V + |Δż|·T/2`` vertically at T/2.
 2. **Linear filter.** Constant-velocity relative motion: the times where the horizontal distance is below H solve
    ``|Δp + Δv t|² < H²``; the times where the vertical distance is below V' (= V − tolerance) solve
    ``|Δz + Δż t| < V'``. A conflict needs the two intervals to overlap inside [0, T].
@@ -31,6 +31,7 @@ from airpicture.monitor.config import StcaConfig
 from airpicture.monitor.frame import TrackFrame
 
 _LEVEL_M = 1000.0 * FT_TO_M
+_SQRT2 = float(np.sqrt(2.0)) + 1e-9
 
 
 def horizontal_interval(
@@ -95,6 +96,21 @@ class StcaMonitor:
                 v = np.where(inside, np.minimum(v, self.minima_v_ft[j]), v)
         return h, v
 
+    def _candidate_pairs(self, x, y, vx, vy, z, vz, h_track, v_track_ft) -> NDArray[np.intp]:
+        """Pairs that may conflict within the look-ahead, from k-d trees over mid-look-ahead positions.
+
+        Coordinates are scaled so that one unit is the horizontal reach ``H + v_max·T`` and the vertical reach
+        ``V + |ż|_max·T`` (a conflict needs |Δz_mid| < V + |Δż|·T/2). A Euclidean ball of radius √2 holds that
+        box and is several times faster to search than the Chebyshev box itself.
+        """
+        T = self.config.look_ahead_s
+        r = float(h_track.max() + np.hypot(vx, vy).max() * T)
+        v_max = float(v_track_ft.max()) * FT_TO_M
+        xm, ym, zm = (x + vx * T / 2) / r, (y + vy * T / 2) / r, z + vz * T / 2
+        reach_v = v_max + float(np.abs(vz).max()) * T  # |Δz_mid| bound for any pair
+        tree = cKDTree(np.column_stack([xm, ym, zm / reach_v]))
+        return tree.query_pairs(_SQRT2, output_type="ndarray").astype(np.intp)
+
     def evaluate(self, frame: TrackFrame) -> Conditions:
         cfg = self.config
         T = cfg.look_ahead_s
@@ -108,10 +124,7 @@ class StcaMonitor:
         level_rate = cfg.level_rate_fpm * FPM_TO_MPS
         vz = np.where(np.abs(vz) < level_rate, 0.0, vz)
         h_track, v_track_ft = self._track_minima(frame, idx)
-        speed = np.hypot(vx, vy)
-        r = float(h_track.max() + speed.max() * T)
-        tree = cKDTree(np.column_stack([x + vx * T / 2, y + vy * T / 2]))
-        pairs = tree.query_pairs(r, output_type="ndarray")
+        pairs = self._candidate_pairs(x, y, vx, vy, z, vz, h_track, v_track_ft)
         if not len(pairs):
             return Conditions.empty()
         i, j = pairs[:, 0], pairs[:, 1]
