@@ -1,4 +1,4 @@
-"""`airpicture run --config`: configuration errors are clear; a live Beast feed over TCP becomes tracks."""
+"""`airpicture run --config`: configuration errors are clear; live Beast TCP and ASTERIX UDP feeds become tracks."""
 
 from __future__ import annotations
 
@@ -62,36 +62,70 @@ def test_run_exits_with_a_clear_message_on_a_bad_configuration(tmp_path):
     assert result.returncode == 2 and "no [[sensor]] defined" in result.stderr
 
 
-def beast_server(seconds: list[bytes]) -> tuple[socket.socket, threading.Thread]:
-    """A receiver's Beast port on loopback, sending each second's frames in real time, as readsb does."""
-    listener = socket.create_server(("127.0.0.1", 0))
+def wait_until(time_s: float) -> None:
+    time.sleep(max(0.0, time_s - time.time()))
 
-    def serve() -> None:
-        conn, _ = listener.accept()
-        with conn:
+
+class SimulatedSite:
+    """A receiver's Beast port (TCP, accepts reconnections) and a radar's ASTERIX over UDP, both on loopback,
+    sending the simulated frames of each second when that second comes (the scenario runs on the wall clock)."""
+
+    def __init__(self, scenario, receiver: str, radar: str, udp_port: int, duration_s: float) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.clients: list[socket.socket] = []
+        self.stop = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+        self._streamer = threading.Thread(
+            target=self._run, args=(scenario, receiver, radar, udp_port, duration_s), daemon=True
+        )
+
+    def start(self) -> None:
+        self._streamer.start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
             try:
-                for data in seconds:
-                    conn.sendall(data)
-                    time.sleep(1.0)
+                conn, _ = self.listener.accept()
             except OSError:
-                return  # the run process was stopped
+                return
+            self.clients.append(conn)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    return listener, thread
+    def _run(self, scenario, receiver: str, radar: str, udp_port: int, duration_s: float) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            for time_s, feeds, _ in scenario.stream_frames(1.0):
+                if self.stop.is_set() or time_s > scenario.start_time_s + duration_s:
+                    return
+                wait_until(time_s)
+                for feed in feeds:
+                    if feed.sensor == radar and feed.data:
+                        udp.sendto(feed.data, ("127.0.0.1", udp_port))
+                    elif feed.sensor == receiver:
+                        for conn in list(self.clients):
+                            try:
+                                conn.sendall(feed.data)
+                            except OSError:
+                                self.clients.remove(conn)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.listener.close()
+        for conn in self.clients:
+            conn.close()
 
 
-def test_a_beast_receiver_feed_becomes_tracks_on_the_picture(tmp_path):
+def test_a_beast_receiver_and_an_asterix_radar_become_tracks_on_the_picture(tmp_path):
     from airpicture.sim import build_scenario
 
-    scenario = build_scenario("niger", start_time_s=T0, horizon_s=300.0)
+    # The scenario runs on the wall clock, so the radar's ASTERIX times of day and the receiver's reception times
+    # agree, as on a live site.
+    scenario = build_scenario("niger", start_time_s=time.time() + 10.0, horizon_s=300.0)
     receiver = next(s for s in scenario.sensors if s.id == "adsb-drrn")
-    seconds = []
-    for time_s, feeds, _ in scenario.stream_frames(1.0):
-        seconds.append(b"".join(f.data for f in feeds if f.sensor == receiver.id))
-        if time_s >= scenario.start_time_s + 20:
-            break
-    listener, _ = beast_server(seconds)
+    radar = next(s for s in scenario.sensors if s.id == "niamey-psr-ssr")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        udp_port = probe.getsockname()[1]
+    site = SimulatedSite(scenario, receiver.id, radar.id, udp_port, duration_s=90.0)
     port = socket.create_server(("127.0.0.1", 0))
     http_port = port.getsockname()[1]
     port.close()
@@ -99,28 +133,41 @@ def test_a_beast_receiver_feed_becomes_tracks_on_the_picture(tmp_path):
         tmp_path,
         f'[server]\nport = {http_port}\n\n[[sensor]]\nid = "{receiver.id}"\nkind = "adsb"\n'
         f'lat_deg = {receiver.lat_deg}\nlon_deg = {receiver.lon_deg}\n[sensor.feed]\nformat = "beast"\n'
-        f'host = "127.0.0.1"\nport = {listener.getsockname()[1]}\n',
+        f'host = "127.0.0.1"\nport = {site.port}\n\n'
+        f'[[sensor]]\nid = "{radar.id}"\nkind = "psr_ssr"\nlat_deg = {radar.lat_deg}\nlon_deg = {radar.lon_deg}\n'
+        f"alt_m = {radar.alt_m}\nrotation_period_s = 6.0\nsigma_range_m = 60.0\nsigma_azimuth_deg = 0.07\n"
+        f'[sensor.feed]\nformat = "asterix"\nudp_port = {udp_port}\nsac = 97\nsic = 1\n',
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "airpicture", "run", "--config", str(config), "--duration", "40"],
+        [sys.executable, "-m", "airpicture", "run", "--config", str(config), "--duration", "150"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:  # wait for the server, then start the radar
+            try:
+                httpx.get(f"http://127.0.0.1:{http_port}/healthz", timeout=2)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        site.start()
+        deadline = time.monotonic() + 60
+        sources: set[str] = set()
         tracks = []
-        while time.monotonic() < deadline and not tracks:
+        while time.monotonic() < deadline and sources != {receiver.id, radar.id}:
             time.sleep(1.0)
             try:
                 tracks = httpx.get(f"http://127.0.0.1:{http_port}/api/tracks", timeout=2).json()
             except httpx.HTTPError:
                 continue
-        assert len(tracks) >= 3
-        assert all(t["sources"] == receiver.id for t in tracks)
-        assert all(t["icao24"] for t in tracks)
+            sources = {s for t in tracks for s in (t["sources"] or "").split(",") if s}
     finally:
         process.terminate()
         out, _ = process.communicate(timeout=20)
-        listener.close()
+        site.close()
+    assert len(tracks) >= 3, out[-3000:]
+    assert sources == {receiver.id, radar.id}, out[-3000:]
+    assert any(t["icao24"] for t in tracks)
     assert "Traceback" not in out
