@@ -18,14 +18,16 @@ from airpicture import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "monitor": ("airpicture.monitor.command_monitor", "run the monitors offline over a track file: alerts"),
     "decode": ("airpicture.decode.command_decode", "decode a Mode S or ASTERIX file into Measurement rows"),
-    "coverage": ("airpicture.coverage.command_coverage", "sensor coverage over terrain, gaps, where to add receivers"),
-    "simulate": ("airpicture.sim.command_simulate", "simulate Niger or stress traffic: measurements, truth, sensors"),
     "replay": ("airpicture.record.command_replay", "replay a recording: re-track its measurements or play its tracks"),
     "history": ("airpicture.record.command_history", "query a recording: aircraft, volume, alerts, snapshot, export"),
     "gateway": ("airpicture.distribute.command_gateway", "distributed: publish a sensor's measurements to NATS"),
     "tracker-node": ("airpicture.distribute.command_tracker_node", "distributed: track measurements from NATS"),
     "recorder": ("airpicture.distribute.command_recorder", "distributed: record NATS traffic into DuckDB"),
     "cat062-out": ("airpicture.distribute.command_cat062_out", "distributed: tracks from NATS as ASTERIX CAT062 (UDP)"),
+    "coverage": ("airpicture.coverage.command_coverage", "sensor coverage over terrain, gaps, where to add receivers"),
+    "track": ("airpicture.track.command_track", "track a Measurement file offline: SystemTrack rows"),
+    "evaluate": ("airpicture.evaluate.command_evaluate", "track quality against truth: GOSPA, ESASSP-style figures"),
+    "simulate": ("airpicture.sim.command_simulate", "simulate Niger or stress traffic: measurements, truth, sensors"),
     "demo": ("airpicture.app.command_demo", "the simulated Niger picture, live, on http://127.0.0.1:8080"),
     "run": ("airpicture.app.command_run", "the live system on real feeds: run --config FILE"),
 }

@@ -68,6 +68,8 @@ class Matches:
     false_tracks: int = 0
     confirmed_tracks: int = 0
     drop_latency_s: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
+    #: Per aircraft appearing after the start: time from its first (covered) truth epoch to its first match.
+    initiation_delay_s: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
 
 
 def _int_column(table: pa.Table, name: str) -> NDArray[np.int64]:
@@ -94,8 +96,41 @@ def _turn_rate(truth: pa.Table) -> NDArray[np.float64]:
     return rate
 
 
-def match(truth: pa.Table, tracks: pa.Table, config: EvaluationConfig | None = None) -> Matches:
+def coverage_mask(truth: pa.Table, measurements: pa.Table, window_s: float = 12.0) -> NDArray[np.bool_]:
+    """Truth rows whose aircraft produced a positioned measurement within the last ``window_s`` (in coverage).
+
+    Needs the simulator's ``target_id`` on the measurements; a tracker cannot be blamed for an aircraft no sensor
+    sees. Measurements without position (e.g. ADS-B velocity or identity messages) do not count.
+    """
+    if "target_id" not in measurements.column_names:
+        return np.ones(truth.num_rows, bool)
+    m_id = measurements.column("target_id").to_numpy(zero_copy_only=False)
+    m_id = np.where(np.isfinite(m_id.astype(np.float64)), m_id, -1).astype(np.int64)
+    has_pos = np.isfinite(float_column(measurements, "lat_deg")) | np.isfinite(float_column(measurements, "range_m"))
+    keep = (m_id >= 0) & has_pos
+    m_id, m_t = m_id[keep], float_column(measurements, "time_s")[keep]
+    t_id, t_t = _int_column(truth, "target_id"), float_column(truth, "time_s")
+    # One sorted key per (aircraft, time): the latest measurement at or before each truth row.
+    span = max(float(np.nanmax(np.r_[m_t, t_t]) - np.nanmin(np.r_[m_t, t_t])), 1.0) + 2 * window_s
+    t_min = float(np.nanmin(np.r_[m_t, t_t])) - window_s
+    m_key = m_id * span + (m_t - t_min)
+    order = np.argsort(m_key)
+    m_key, m_id_sorted = m_key[order], m_id[order]
+    t_key = t_id * span + (t_t - t_min)
+    pos = np.searchsorted(m_key, t_key, side="right") - 1
+    ok = pos >= 0
+    prev = np.where(ok, pos, 0)
+    return ok & (m_id_sorted[prev] == t_id) & ((t_key - m_key[prev]) <= window_s)
+
+
+def match(
+    truth: pa.Table, tracks: pa.Table, config: EvaluationConfig | None = None, covered: NDArray[np.bool_] | None = None
+) -> Matches:
+    """Match tracks to truth at the evaluation epochs (``covered``: truth rows to count, see coverage_mask)."""
     cfg = config or EvaluationConfig()
+    grid = np.unique(float_column(truth, "time_s"))
+    if covered is not None:
+        truth = truth.filter(pa.array(covered))
     t_time = float_column(truth, "time_s")
     t_lat, t_lon = float_column(truth, "lat_deg"), float_column(truth, "lon_deg")
     plane = SystemPlane(float(np.nanmean(t_lat)), float(np.nanmean(t_lon)))
@@ -119,7 +154,6 @@ def match(truth: pa.Table, tracks: pa.Table, config: EvaluationConfig | None = N
     order = np.argsort(k_time, kind="stable")
     k_time, k_id, kx, ky, k_vel, k_last = k_time[order], k_id[order], kx[order], ky[order], k_vel[order], k_last[order]
 
-    grid = np.unique(t_time)
     step = max(1, round(float(cfg.period_s / np.median(np.diff(grid))))) if grid.size > 1 else 1
     epochs = grid[::step]
     epochs = epochs[epochs >= grid[0] + cfg.warmup_s]
@@ -236,6 +270,15 @@ def match(truth: pa.Table, tracks: pa.Table, config: EvaluationConfig | None = N
             track = int(trk[s0 + sel[-1]])
             lat.append(last_present.get(track, last_truth) - last_truth)
         m.drop_latency_s = np.array(lat)
+        delays = []
+        t_start = epochs[0]
+        for s0, s1 in zip(starts.tolist(), ends.tolist(), strict=True):
+            first = ep[s0]
+            if first <= t_start + 1e-6:
+                continue  # already there when the evaluation started
+            sel = np.flatnonzero(mt[s0 : s1 + 1])
+            delays.append(ep[s0 + sel[0]] - first if sel.size else ep[s1] - first)
+        m.initiation_delay_s = np.array(delays)
     return m
 
 
@@ -296,6 +339,8 @@ def summarise(m: Matches) -> dict[str, dict[str, float]]:
             "confirmed_tracks": m.confirmed_tracks,
             "departed_aircraft": int(m.drop_latency_s.size),
             "drop_latency_max_s": float(m.drop_latency_s.max()) if m.drop_latency_s.size else float("nan"),
+            "new_aircraft": int(m.initiation_delay_s.size),
+            "initiation_delay_max_s": float(m.initiation_delay_s.max()) if m.initiation_delay_s.size else float("nan"),
         }
     )
     return out

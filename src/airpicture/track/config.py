@@ -78,9 +78,10 @@ class TrackerConfig:
     # --- measurement models ----------------------------------------------------------------------------------------
     #: 1-sigma per axis when a report says nothing about its accuracy.
     default_sigma_h_m: float = 150.0
-    #: Altitude assumed to convert a polar plot without Mode C (and its spread, which widens the range error).
-    assumed_alt_m: float = 6_000.0
-    assumed_alt_sigma_m: float = 4_000.0
+    #: Altitude assumed to convert a polar plot without Mode C (and its spread, which widens the range error);
+    #: once the plot is associated with a track that has an altitude, the plot is converted again with it.
+    assumed_alt_m: float = 3_000.0
+    assumed_alt_sigma_m: float = 3_000.0
     #: Reports farther than this from the plane's centre are absurd.
     max_plane_radius_m: float = 4_000_000.0
 

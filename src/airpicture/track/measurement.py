@@ -55,6 +55,11 @@ class MeasurementBatch:
     icao24: NDArray[np.int64]  # -1 when absent
     callsign: NDArray[np.str_]  # "" when absent
     squawk: NDArray[np.str_]  # "" when absent
+    #: Polar plots converted with the *assumed* altitude: slant range, and the site in the plane, so the position
+    #: can be recomputed once the plot is associated with a track that knows its altitude (NaN otherwise).
+    slant_m: NDArray[np.float64]
+    site_xy_m: NDArray[np.float64]  # (n,2)
+    site_alt_m: NDArray[np.float64]
 
     def __len__(self) -> int:
         return int(self.time_s.shape[0])
@@ -81,6 +86,9 @@ class MeasurementBatch:
             np.empty(0, np.int64),
             np.empty(0, "<U8"),
             np.empty(0, "<U4"),
+            np.empty(0),
+            np.empty((0, 2)),
+            np.empty(0),
         )
 
 
@@ -182,6 +190,9 @@ class MeasurementConverter:
 
         xy = np.full((n, 2), np.nan)
         r = np.zeros((n, 2, 2))
+        slant_noalt = np.full(n, np.nan)
+        site_xy = np.full((n, 2), np.nan)
+        site_alt = np.full(n, np.nan)
         lat, lon = float_column(table, "lat_deg"), float_column(table, "lon_deg")
         rng, az = float_column(table, "range_m"), float_column(table, "azimuth_deg")
         cart = np.isfinite(lat) & np.isfinite(lon)
@@ -221,6 +232,9 @@ class MeasurementConverter:
             x, y = self.plane.to_xy(plat, plon)
             sx, sy = self.plane.to_xy(self.site_lat[s], self.site_lon[s])
             xy[i, 0], xy[i, 1] = x, y
+            slant_noalt[i] = np.where(no_alt, slant, np.nan)
+            site_xy[i, 0], site_xy[i, 1] = sx, sy
+            site_alt[i] = self.site_alt[s]
             g = np.maximum(ground, 1.0)
             drho = np.clip(slant / g, 1.0, 5.0)
             sigma_h = np.where(no_alt, cfg.assumed_alt_sigma_m, cfg.sigma_alt_m)
@@ -254,9 +268,44 @@ class MeasurementConverter:
             icao24=icao[idx],
             callsign=np.char.strip(_string_column(table, "callsign", 8))[idx],
             squawk=_string_column(table, "squawk", 4)[idx],
+            slant_m=slant_noalt[idx],
+            site_xy_m=site_xy[idx],
+            site_alt_m=site_alt[idx],
         )
 
     def _count(self, reason: str, mask: NDArray[np.bool_]) -> None:
         k = int(np.count_nonzero(mask))
         if k:
             self.rejected[reason] += k
+
+
+def refine_with_altitude(
+    batch: MeasurementBatch, idx: NDArray[np.int64], alt_m: NDArray[np.float64], config: TrackerConfig
+) -> None:
+    """Recompute polar plots converted with the assumed altitude, now with the associated track's altitude.
+
+    Along the radial from the site, the plane position scales with the ground range:
+    p(h) = site + (p(h₀) − site) · g(ρ, h) / g(ρ, h₀); the cross-range variance is kept and the along-range variance
+    loses the assumed-altitude term (a tracked altitude is known to a few hundred metres).
+    """
+    sel = np.isfinite(batch.slant_m[idx]) & np.isfinite(alt_m)
+    if not sel.any():
+        return
+    i, h = idx[sel], alt_m[sel]
+    rho, site, site_alt = batch.slant_m[i], batch.site_xy_m[i], batch.site_alt_m[i]
+    g0 = np.maximum(ground_range_from_slant(rho, config.assumed_alt_m, site_alt), 1.0)
+    g1 = np.maximum(ground_range_from_slant(rho, h, site_alt), 1.0)
+    d = batch.xy_m[i] - site
+    batch.xy_m[i] = site + d * (g1 / g0)[:, None]
+    norm = np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-6)
+    ux, uy = d[:, 0] / norm, d[:, 1] / norm
+    r = batch.r_m2[i]
+    var_c = r[:, 0, 0] * uy * uy - 2 * r[:, 0, 1] * ux * uy + r[:, 1, 1] * ux * ux
+    var_g0 = r[:, 0, 0] * ux * ux + 2 * r[:, 0, 1] * ux * uy + r[:, 1, 1] * uy * uy
+    removed = (config.assumed_alt_sigma_m * np.minimum(config.assumed_alt_m / g0, 5.0)) ** 2
+    added = (300.0 * np.minimum(h / g1, 5.0)) ** 2
+    var_g = np.maximum(var_g0 - removed, 0.0) + added
+    batch.r_m2[i, 0, 0] = var_g * ux * ux + var_c * uy * uy
+    batch.r_m2[i, 1, 1] = var_g * uy * uy + var_c * ux * ux
+    batch.r_m2[i, 0, 1] = batch.r_m2[i, 1, 0] = (var_g - var_c) * ux * uy
+    batch.slant_m[i] = np.nan

@@ -31,7 +31,13 @@ from airpicture.track.config import TrackerConfig
 from airpicture.track.deleter import expected_interval_s, life_cycle
 from airpicture.track.gater import candidate_pairs, predict_pairs, score_pairs
 from airpicture.track.initiator import start_tracks
-from airpicture.track.measurement import KIND_CODES, MeasurementBatch, MeasurementConverter, format_icao24
+from airpicture.track.measurement import (
+    KIND_CODES,
+    MeasurementBatch,
+    MeasurementConverter,
+    format_icao24,
+    refine_with_altitude,
+)
 from airpicture.track.predictor import MotionModels, combine, transition
 from airpicture.track.store import CONFIRMED, FREE, LOST, STATUS_NAMES, TENTATIVE, TrackStore
 from airpicture.track.updater import imm_update, innovation, inverse_2x2, mahalanobis_2
@@ -211,9 +217,12 @@ class Tracker:
             adopted_slots, adopted = self._adopt(b, first)
             fresh = np.setdiff1d(first, adopted)
             fresh_slots = start_tracks(self.store, b.time_s[fresh], b.xy_m[fresh], b.r_m2[fresh], cfg)
+            self.store.sensor_time_s[fresh_slots, b.sensor[fresh]] = b.time_s[fresh]
             self._register(b.icao24[fresh], fresh_slots)
             self._register(b.icao24[adopted], adopted_slots)
             self._commit_meta(fresh_slots, b, fresh)
+            self._altitudes(fresh_slots, b, fresh)
+            self._altitudes(adopted_slots, b, adopted)
             self._log_state(fresh_slots, b.time_s[fresh])
             self._counts["tracks_started"] += fresh.size
             self._counts["identity_adopted"] += adopted.size
@@ -307,6 +316,7 @@ class Tracker:
             cost += np.where((sq_t != "") & (sq_p != "") & (sq_t != sq_p), cfg.squawk_mismatch_cost, 0.0)
             blocked[pairs.plot[~weak]] = True
             chosen = pairs.take(gnn_assign(pairs.track_slot, pairs.plot, cost))
+            refine_with_altitude(b, chosen.plot, st.alt_m[chosen.track_slot], cfg)
             self._apply_update(chosen, b)
             assigned_plot[chosen.plot] = True
             self._commit_meta(chosen.track_slot, b, chosen.plot)
