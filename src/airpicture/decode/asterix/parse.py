@@ -26,7 +26,7 @@ PAD = 16
 
 ERR_NONE = 0
 #: Below this many blocks still being walked, the plain-Python walker is faster than numpy's lock-step.
-SCALAR_LANES = 8
+SCALAR_LANES = 16
 ERROR_REASONS = {
     1: "FSPEC runs past the block",
     2: "FSPEC names an item outside the UAP",

@@ -15,6 +15,7 @@ Item kinds (EUROCONTROL ASTERIX Part 1):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 #: Field encodings beyond a plain unsigned integer.
 #: ``signed``: two's complement; ``octal``: Mode 1/2/3A codes (decoded as an int, shown as 4 octal digits);
@@ -74,7 +75,7 @@ class Item:
 class Fixed(Item):
     fields: tuple[Field, ...]
 
-    @property
+    @cached_property
     def length(self) -> int:
         return sum(f.bits for f in self.fields) // 8
 
@@ -85,7 +86,7 @@ class Extended(Item):
 
     parts: tuple[tuple[Field, ...], ...]
 
-    @property
+    @cached_property
     def part_lengths(self) -> tuple[int, ...]:
         return tuple((sum(f.bits for f in p) + 1) // 8 for p in self.parts)
 
