@@ -69,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
 
         _progress("building the Niger scenario …")
         start_time_s = time.time()
-        scenario = build_scenario("niger", start_time_s=start_time_s, horizon_s=7200.0 * min(max(args.speed, 1.0), 3.0))
+        scenario = build_scenario(
+            "niger", seed=args.seed, start_time_s=start_time_s, horizon_s=7200.0 * min(max(args.speed, 1.0), 3.0)
+        )
         airspace = default_niger_airspace()
         server.set_display_config(niger_display_config(scenario.sensors, airspace.to_geojson(), args.language))
         recorder = _recorder(args.record)
@@ -130,12 +132,16 @@ def _loop(chain: LiveChain, scenario: object, speed: float, duration_s: float | 
     for sim_time_s, feeds in _frame_stream(scenario, step_s):
         if sim0 is None:
             sim0 = sim_time_s - step_s
-        for sensor, fmt, data, first_time_s in feeds:
-            if fmt == "measurements":
-                chain.ingest_measurements(data)
-            else:
-                chain.ingest_feed(sensor, fmt, data, sim_time_s, first_time_s)
-        chain.tick(sim_time_s)
+        try:
+            for sensor, fmt, data, first_time_s in feeds:
+                if fmt == "measurements":
+                    chain.ingest_measurements(data)
+                else:
+                    chain.ingest_feed(sensor, fmt, data, sim_time_s, first_time_s)
+            chain.tick(sim_time_s)
+        except Exception:  # a failing stage costs one update, never the picture
+            chain.stats.decode_errors["tick"] += 1
+            log.exception("update at %.1f failed (counted); the demo goes on", sim_time_s)
         now = time.monotonic()
         if now - last_status >= 10.0:
             _progress(chain.status_line())

@@ -146,7 +146,11 @@ def run(args: argparse.Namespace) -> int:
         while args.duration is None or time.monotonic() - started < args.duration:
             tick_start = time.monotonic()
             _drain(items, chain)
-            chain.tick(time.time())
+            try:
+                chain.tick(time.time())
+            except Exception:  # a failing stage costs one update, never the picture
+                chain.stats.decode_errors["tick"] += 1
+                log.exception("update failed (counted); the picture goes on")
             if tick_start - last_status >= 10.0:
                 print(f"airpicture run: {chain.status_line()}", file=sys.stderr)
                 last_status = tick_start
