@@ -137,7 +137,11 @@ class Tracker:
             live = live[st.status[live] != TENTATIVE]
         # The life rule at time_s itself, so a track due to be dropped before time_s is not shown.
         interval = expected_interval_s(st, live, time_s, self.converter.site_period, self.config)
-        live = live[(time_s - st.time_s[live]) <= self.config.delete_after_intervals * interval]
+        keep = (time_s - st.time_s[live]) <= self.config.delete_after_intervals * interval
+        live, interval = live[keep], interval[keep]
+        coasting = (st.status[live] != TENTATIVE) & (
+            (time_s - st.time_s[live]) > self.config.coast_after_intervals * interval
+        )
         dt = time_s - st.time_s[live]
         # Each model's mean moved by its own motion (a turn keeps turning), weighted by the model probabilities;
         # the spread grows as the quiet model's would. No mixing: this is output, not filtering.
@@ -149,6 +153,7 @@ class Tracker:
         var = 0.5 * (pc[:, 0, 0] + pc[:, 1, 1]) + dt * dt * 0.5 * (pc[:, 2, 2] + pc[:, 3, 3]) + q0 * np.abs(dt) ** 3 / 3
         alt = st.alt_m[live] + st.vrate_mps[live] * np.clip(time_s - st.alt_time_s[live], 0.0, 60.0)
         meta = self._meta(live, time_s)
+        meta["status"] = np.where(coasting, "coasting", meta["status"])
         cols = self._columns(np.full(live.size, float(time_s)), pos, xc[:, 2:], np.sqrt(var), alt, live, meta)
         return table_from_columns(SYSTEM_TRACK, cols, live.size)
 
