@@ -25,6 +25,8 @@ from airpicture.decode.asterix.spec import Compound, Edition, Explicit, Extended
 PAD = 16
 
 ERR_NONE = 0
+#: Presence bits (0 = most significant) set in an FSPEC octet, FX excluded.
+_BITS7 = tuple(tuple(k for k in range(7) if b & (0x80 >> k)) for b in range(256))
 #: Below this many blocks still being walked, the plain-Python walker is faster than numpy's lock-step.
 SCALAR_LANES = 16
 ERROR_REASONS = {
@@ -236,6 +238,8 @@ class _Walker:
         u0 = uaps[0].items
         sel_items = (selector[1].items, selector[2].items) if selector is not None else None
         n_frn = max(len(u.items) for u in uaps)
+        fixed_items = {it.name: it for u in uaps for it in u.items if isinstance(it, Fixed)}
+        fixed_lengths = {name: it.length for name, it in fixed_items.items()}
         rec = n_rec
         for lane in alive.tolist():
             p, e = int(pos[lane]), int(end[lane])
@@ -249,9 +253,8 @@ class _Walker:
                         break
                     b = data[p]
                     p += 1
-                    for k in range(7):
-                        if b & (0x80 >> k):
-                            frns.append(i + k)
+                    if b & 0xFE:
+                        frns.extend(i + k for k in _BITS7[b])
                     i += 7
                     if not b & 1:
                         break
@@ -274,8 +277,18 @@ class _Walker:
                     if item is None:
                         code = 2
                         break
-                    length, code = self._measure_scalar(item, item.name, rec, p, e, acc)
-                    p += length
+                    fixed_len = fixed_lengths.get(item.name, 0) if item is (fixed_items.get(item.name)) else 0
+                    if fixed_len:
+                        a = acc.get(item.name)
+                        if a is None:
+                            a = acc[item.name] = ([], [], [])
+                        a[0].append(rec)
+                        a[1].append(p)
+                        a[2].append(fixed_len)
+                        p += fixed_len
+                    else:
+                        length, code = self._measure_scalar(item, item.name, rec, p, e, acc)
+                        p += length
                     if code == 0 and p > e:
                         code = 4
                     if code:
