@@ -8,6 +8,9 @@ measurement batch of one ADS-B position and one velocity report per ADS-B aircra
 one STRtree query per track), run on the same input in the same process.
 
 Reproduce: ``.venv/bin/python benchmarks/monitors.py [--tracks 10000] [--volumes 500] [--cycles 10]``
+
+``--niger-minutes M`` instead runs the simulated Niger scenario (without scripted events, then with them) for M
+minutes through the monitors and prints alert counts per hour, and the spoofing detection delay and false rate.
 """
 
 from __future__ import annotations
@@ -136,12 +139,68 @@ def naive_inside_now(airspace: Airspace, tracks: pa.Table) -> int:
     return hits
 
 
+def niger_rates(minutes: float) -> int:
+    """Alert counts per hour on the simulated Niger traffic (tracks built from truth as in tests/monitor)."""
+    from collections import Counter
+    from pathlib import Path
+
+    import pyarrow.compute as pc
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.monitor.simtracks import really_conflicts, sim_cycles
+
+    from airpicture.monitor import default_niger_airspace
+    from airpicture.sim import build_scenario
+
+    print("| scenario | minutes | mean tracks | alert kind | raised | per hour | notes |")
+    print("|---|---|---|---|---|---|---|")
+    for label, events in (("Niger, no scripted events", False), ("Niger, scripted events", True)):
+        scenario = build_scenario("niger", seed=0, events=events)
+        cycles = []
+        for k, c in enumerate(sim_cycles(scenario, minutes * 60.0)):
+            cycles.append(c)
+            if k % 50 == 0:
+                print(f"{label}: {c.now_s - scenario.start_time_s:.0f} s simulated", file=sys.stderr)
+        monitors = MonitorSet(default_niger_airspace(), sensors=scenario.sensors)
+        cpu = time.process_time()
+        out = pa.concat_tables([monitors.update(c.tracks, c.now_s, c.measurements) for c in cycles])
+        cpu = time.process_time() - cpu
+        rows = out.to_pylist()
+        raised = [r for r in rows if r["state"] == "raised"]
+        counts = Counter(r["kind"] for r in raised)
+        hours = minutes / 60.0
+        mean_tracks = float(np.mean([c.tracks.num_rows for c in cycles]))
+        real = sum(really_conflicts(cycles, r["track_ids"], r["time_raised_s"]) for r in raised if r["kind"] == "stca")
+        for kind in sorted(counts):
+            note = f"{real} of {counts[kind]} are real losses of separation in the truth" if kind == "stca" else ""
+            print(f"| {label} | {minutes:.0f} | {mean_tracks:.0f} | {kind} | {counts[kind]} | "
+                  f"{counts[kind] / hours:.1f} | {note} |")  # fmt: skip
+        if events:
+            meas = pa.concat_tables([c.measurements for c in cycles])
+            spoofed = meas.filter(pc.and_(pc.is_null(meas["target_id"]), pc.equal(meas["kind"], "adsb")))
+            ghosts = set(spoofed["icao24"].drop_null().to_pylist())
+            real_icao = set(meas.filter(pc.is_valid(meas["target_id"]))["icao24"].drop_null().to_pylist())
+            flagged = {r["icao24"]: r["time_raised_s"] for r in raised if r["kind"] == "spoofing"}
+            start = next(e.time_s for e in scenario.events if e.kind == "spoofing")
+            delays = [flagged[g] - start for g in ghosts if g in flagged]
+            false = len(set(flagged) & real_icao)
+            delay_text = ", ".join(f"{d:.0f} s" for d in delays)
+            print(f"\nspoofing: ghosts flagged {len(delays)}/{len(ghosts)} (delay {delay_text}); "
+                  f"real aircraft flagged {false}/{len(real_icao)}")  # fmt: skip
+        print(f"({label}: monitors {cpu / len(cycles) * 1000:.1f} ms CPU per 4-s cycle)", file=sys.stderr)
+    print(f"\nreproduce: .venv/bin/python benchmarks/monitors.py --niger-minutes {minutes:g}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=int, default=10_000)
     parser.add_argument("--volumes", type=int, default=500)
     parser.add_argument("--cycles", type=int, default=10)
+    parser.add_argument("--niger-minutes", type=float, help="alert rates on the simulated Niger traffic instead")
     args = parser.parse_args(argv)
+    if args.niger_minutes:
+        return niger_rates(args.niger_minutes)
     rng = np.random.default_rng(7)
     airspace = build_airspace(args.volumes, rng)
     traffic = Traffic(args.tracks, rng)

@@ -17,7 +17,7 @@ def niger_events() -> tuple[object, list[Cycle]]:
 
 @pytest.fixture(scope="session")
 def niger_quiet() -> tuple[object, list[Cycle]]:
-    """The Niger scenario without scripted events, 900 s in 4-s cycles."""
+    """The Niger scenario without scripted events, 600 s in 4-s cycles."""
     sim = pytest.importorskip("airpicture.sim")
     scenario = sim.build_scenario("niger", seed=3, events=False)
-    return scenario, list(sim_cycles(scenario, 900.0))
+    return scenario, list(sim_cycles(scenario, 600.0))

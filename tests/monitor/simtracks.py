@@ -50,30 +50,37 @@ def sim_cycles(scenario, duration_s: float, step_s: float = 4.0, seed: int = 1) 
             return
         m = step.measurements
         truth = step.truth
-        # Identity from truth for mapping spoofed reports (null target_id) by address.
-        tid_col = m.column("target_id").to_numpy(zero_copy_only=False)
-        tid = np.where(pc.is_valid(m.column("target_id")).to_numpy(zero_copy_only=False), tid_col, -1)
-        kinds = m.column("kind").to_pylist()
-        icaos = m.column("icao24").to_pylist()
-        sqs = m.column("squawk").to_pylist()
-        sens = m.column("sensor").to_pylist()
-        times = m.column("time_s").to_numpy()
+        # Which sensors saw which aircraft, vectorised per step (Python only per distinct target × sensor).
+        tid_valid = pc.is_valid(m.column("target_id")).to_numpy(zero_copy_only=False)
+        tid = np.where(tid_valid, m.column("target_id").to_numpy(zero_copy_only=False), -1).astype(np.int64)
+        kinds = m.column("kind").to_numpy(zero_copy_only=False)
+        icaos = m.column("icao24").to_numpy(zero_copy_only=False)
         lat = m.column("lat_deg").to_numpy(zero_copy_only=False)
-        for k in range(m.num_rows):
-            target = int(tid[k]) if tid[k] >= 0 else None
-            if target is None:
-                if kinds[k] != "adsb" or icaos[k] is None:
-                    continue  # clutter
-                target = ghost_ids.setdefault(icaos[k], GHOST_TRACK_BASE + len(ghost_ids))
-                if lat[k] == lat[k]:
-                    ghost_state[target] = {"icao24": icaos[k], "row": k, "m": m}
-            last_seen[(target, sens[k])] = times[k]
-            if kinds[k] != "psr":
-                cooperative.add(target)
-            if sqs[k]:
-                squawk[target] = sqs[k]
-            if icaos[k]:
-                icao_of[target] = icaos[k]
+        icao_ok = pc.is_valid(m.column("icao24")).to_numpy(zero_copy_only=False)
+        sq_ok = pc.is_valid(m.column("squawk")).to_numpy(zero_copy_only=False)
+        spoofed = np.flatnonzero((tid < 0) & (kinds == "adsb") & icao_ok)
+        for k in spoofed:
+            target = ghost_ids.setdefault(icaos[k], GHOST_TRACK_BASE + len(ghost_ids))
+            tid[k] = target
+            if lat[k] == lat[k]:
+                ghost_state[target] = {"icao24": icaos[k], "row": int(k), "m": m}
+        rows_ok = np.flatnonzero(tid >= 0)
+        sens_idx = pc.index_in(m.column("sensor"), value_set=pa.array(sensors)).to_numpy(zero_copy_only=False)
+        times = m.column("time_s").to_numpy()
+        key = tid[rows_ok] * 64 + sens_idx[rows_ok]
+        order = np.lexsort((times[rows_ok], key))
+        last = order[np.append(key[order][1:] != key[order][:-1], True)]
+        for kk, t in zip(key[last].tolist(), times[rows_ok][last].tolist(), strict=True):
+            last_seen[(kk // 64, sensors[kk % 64])] = t
+        coop_rows = rows_ok[kinds[rows_ok] != "psr"]
+        cooperative.update(np.unique(tid[coop_rows]).tolist())
+        sq = m.column("squawk").to_numpy(zero_copy_only=False)
+        for col, ok, store in ((sq, sq_ok, squawk), (icaos, icao_ok, icao_of)):
+            has = rows_ok[ok[rows_ok]]
+            if len(has):
+                o = has[np.lexsort((times[has], tid[has]))]
+                lastv = o[np.append(tid[o][1:] != tid[o][:-1], True)]
+                store.update(zip(tid[lastv].tolist(), col[lastv].tolist(), strict=True))
         # Latest truth per target.
         t_ids = truth.column("target_id").to_numpy()
         t_times = truth.column("time_s").to_numpy()
