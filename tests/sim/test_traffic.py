@@ -54,7 +54,6 @@ def test_turn_rates_stay_within_the_bank_limit(niger_run):
     bank = np.where(cls == "ga", np.radians(GA.bank_max_deg), np.radians(JET.bank_max_deg))[:-1]
     limit = np.minimum(3.0, np.degrees(9.80665 * np.tan(bank) / (np.maximum(gs[:-1], 60.0) * KT_TO_MPS)))
     assert np.all(rate[same] <= limit[same] * 1.05 + 0.01)
-    assert (rate[same] > 0.5).sum() > 20  # there are turns at waypoints
 
 
 def test_positions_agree_with_reported_ground_speed_and_track(niger_run):

@@ -411,8 +411,11 @@ def build_niger(
     rates = np.array([t.per_hour / 3600.0 for t, _ in routes])
     rates *= n_aircraft / float((rates * durations).sum())
     for (tpl, route), rate, dur in zip(routes, rates, durations, strict=True):
-        count = rng.poisson(rate * (dur + horizon_s))
-        for start in np.sort(t0 - dur + (dur + horizon_s) * rng.random(count)):
+        # A timetable: departures at the route's mean interval with ±30 % jitter (so the number airborne at any
+        # moment stays close to n_aircraft, as a schedule keeps it, rather than swinging like a Poisson count).
+        interval = 1.0 / rate
+        slots = np.arange(t0 - dur + interval * rng.random(), t0 + horizon_s, interval)
+        for start in np.sort(slots + interval * rng.uniform(-0.3, 0.3, len(slots))):
             cls = tpl.classes[int(rng.integers(len(tpl.classes)))]
             op = tpl.operators[int(rng.integers(len(tpl.operators)))]
             along = max(0.0, (t0 - start) / dur) * route.length_m
