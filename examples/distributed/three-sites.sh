@@ -22,7 +22,7 @@ nats-server -c "$HERE/nats-bamako.conf" & pids+=($!)
 sleep 1
 
 # Niamey centre
-$AP tracker-node --nats nats://127.0.0.1:4222 --sensors "$WORK/sim/sensors.json" & pids+=($!)
+$AP tracker-node --nats nats://127.0.0.1:4222 --sensors "$WORK/sim/sensors.json" --monitors & pids+=($!)
 $AP recorder --nats nats://127.0.0.1:4222 --db "$WORK/niamey.duckdb" --keep measurements=24 --archive "$WORK/archive" & pids+=($!)
 # Bamako centre: tracks over the leaf node
 $AP recorder --nats nats://127.0.0.1:4223 --core --db "$WORK/bamako.duckdb" & pids+=($!)

@@ -365,8 +365,9 @@ def export_hourly_parquet(
     (out_dir / table_name).mkdir(parents=True, exist_ok=True)
     hour = "strftime(make_timestamp(CAST(floor(time_s) * 1000000 AS BIGINT)), '%Y-%m-%dT%H')"
     con.execute(
-        f"COPY (SELECT *, {hour} AS hour FROM {table_name} {where} "
-        f"ORDER BY seq) TO '{target}' (FORMAT PARQUET, PARTITION_BY (hour), APPEND, COMPRESSION zstd)",
+        # No ORDER BY: DuckDB keeps insertion (= seq) order by default, and sorting a day of rows costs minutes.
+        f"COPY (SELECT *, {hour} AS hour FROM {table_name} {where}) TO '{target}' "
+        "(FORMAT PARQUET, PARTITION_BY (hour), APPEND, COMPRESSION zstd)",
         params,
     )
     return int(count)
