@@ -1,0 +1,87 @@
+import json
+
+import numpy as np
+import pytest
+
+from airpicture.core.schema import SYSTEM_TRACK, TRUTH, table_from_columns
+from airpicture.evaluate.metrics import EvaluationConfig, evaluate
+
+T0 = 1_767_225_600.0
+
+
+def truth(n_targets=2, seconds=41):
+    t = np.repeat(T0 + np.arange(seconds, dtype=float), n_targets)
+    tid = np.tile(np.arange(n_targets), seconds)
+    lat = 13.0 + 0.1 * tid
+    lon = 2.0 + (t - T0) * 200.0 / 111_000.0
+    return table_from_columns(
+        TRUTH,
+        {"time_s": t, "target_id": tid, "lat_deg": lat, "lon_deg": lon, "ground_speed_kt": np.full(t.size, 388.8),
+         "track_deg": np.full(t.size, 90.0), "cooperative": tid == 0},
+    )
+
+
+def tracks_from(tr, shift_m=0.0, track_ids=None, drop_target=None):
+    col = {name: tr.column(name).to_numpy(zero_copy_only=False) for name in tr.column_names}
+    keep = (col["time_s"] - T0) % 4 == 0
+    if drop_target is not None:
+        keep &= col["target_id"] != drop_target
+    rows = {k: v[keep] for k, v in col.items()}
+    ids = rows["target_id"] + 100 if track_ids is None else track_ids(rows)
+    return table_from_columns(
+        SYSTEM_TRACK,
+        {"time_s": rows["time_s"], "track_id": ids, "lat_deg": rows["lat_deg"] + shift_m / 111_000.0,
+         "lon_deg": rows["lon_deg"], "ground_speed_kt": rows["ground_speed_kt"],
+         "track_deg": rows["track_deg"], "status": np.full(keep.sum(), "confirmed")},
+    )
+
+
+CFG = EvaluationConfig(max_age_s=0.5)
+
+
+def test_perfect_tracks_score_zero_gospa_and_full_completeness():
+    tr = truth()
+    fig = evaluate(tr, tracks_from(tr), CFG)
+    assert fig["all"]["gospa_m"] == pytest.approx(0.0, abs=1.0)
+    assert fig["all"]["completeness"] == 1.0
+    assert fig["all"]["track_ids_per_aircraft"] == 1.0
+    assert fig["cooperative"]["aircraft"] == 1 and fig["primary_only"]["aircraft"] == 1
+
+
+def test_position_error_shows_in_rms_and_gospa():
+    tr = truth()
+    fig = evaluate(tr, tracks_from(tr, shift_m=300.0), CFG)["all"]
+    assert fig["pos_rms_m"] == pytest.approx(300.0, rel=0.02)
+    # Two matched targets each 300 m off: GOSPA = sqrt(2 · 300²).
+    assert fig["gospa_m"] == pytest.approx(np.sqrt(2) * 300.0, rel=0.02)
+
+
+def test_a_missed_aircraft_costs_c_over_root_two_in_gospa():
+    tr = truth()
+    fig = evaluate(tr, tracks_from(tr, drop_target=1), CFG)["all"]
+    assert fig["gospa_m"] == pytest.approx(2000.0 / np.sqrt(2), rel=0.01)
+    assert fig["completeness"] == pytest.approx(0.5)
+
+
+def test_a_change_of_track_number_counts_as_an_identity_switch():
+    tr = truth()
+    def ids(rows):
+        return np.where((rows["target_id"] == 0) & (rows["time_s"] > T0 + 20), 7, rows["target_id"] + 100)
+
+    fig = evaluate(tr, tracks_from(tr, track_ids=ids), CFG)["all"]
+    assert fig["identity_switches"] == 1
+    assert fig["track_ids_per_aircraft"] == pytest.approx(1.5)
+
+
+def test_evaluate_command_prints_json_figures(tmp_path, capsys):
+    from airpicture.cli import main
+    from airpicture.core.tableio import write_table
+
+    tr = truth()
+    write_table(tr, tmp_path / "truth.parquet")
+    write_table(tracks_from(tr), tmp_path / "tracks.parquet")
+    assert main(["evaluate", "--truth", str(tmp_path / "truth.parquet"), "--tracks", str(tmp_path / "tracks.parquet"),
+                 "--max-age", "0.5", "--json", "--plot", str(tmp_path / "err.png")]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["all"]["completeness"] == 1.0
+    assert (tmp_path / "err.png").stat().st_size > 1000
