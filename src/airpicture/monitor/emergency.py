@@ -2,7 +2,8 @@
 
 The squawk comes from the SystemTrack; the ADS-B status comes from Measurement ``emergency`` (optional
 measurements table in :meth:`MonitorSet.update`) and is held ``adsb_hold_s`` after its last report because it
-is broadcast only every few seconds. Emergencies of an address with no track yet are still alerted (no track ids).
+is broadcast only every few seconds. Emergencies of an address with no track yet are still alerted (no track ids);
+an address whose track ended less than a minute ago is not (its last reports are not a new emergency).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ class EmergencyMonitor:
     def __init__(self, config: EmergencyConfig) -> None:
         self.config = config
         self.adsb = KeyedMemory(("time_s", "code"))
+        #: Last time each address was on a track: a track that just ended is not "an address with no track yet".
+        self.on_track = KeyedMemory(("time_s",))
 
     def observe(self, mb: MeasurementBatch | None) -> None:
         if mb is None or not mb.n or "emergency" not in mb.table.column_names:
@@ -45,8 +48,12 @@ class EmergencyMonitor:
         adsb_code = self.adsb.get(frame.icao24_int, "code") if frame.n else np.zeros(0)
         adsb_hit = np.isfinite(adsb_code) & (frame.icao24_int >= 0)
         tracks = np.flatnonzero(squawk_hit | adsb_hit)
-        # Addresses in emergency with no track in this snapshot.
-        orphan = ~np.isin(self.adsb.keys, frame.icao24_int[frame.icao24_int >= 0])
+        # Addresses in emergency with no track in this snapshot, and none recently.
+        with_track = frame.icao24_int[frame.icao24_int >= 0]
+        self.on_track.put(with_track, time_s=np.full(len(with_track), now))
+        self.on_track.drop_older("time_s", now - 600.0)
+        recently = self.on_track.get(self.adsb.keys, "time_s") >= now - 60.0
+        orphan = ~np.isin(self.adsb.keys, with_track) & ~recently
         orphan_icao = self.adsb.keys[orphan]
         orphan_code = self.adsb.values["code"][orphan]
         keys = np.concatenate([frame.track_id[tracks], orphan_icao | _NO_TRACK])
