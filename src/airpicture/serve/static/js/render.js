@@ -316,25 +316,28 @@ export class TrafficRenderer {
       const nLines = cls[s] === 2 ? 3 : 2;
       const lw = Math.max(nameLen, 7) * cw + 4, lh = nLines * lineH + 2;
       const x = px[s], y = py[s];
-      for (let spot = 0; spot < 4; spot++) {
+      // A free spot if there is one; the selected aircraft, emergencies and alerts get a label regardless.
+      let chosen = -1;
+      for (let spot = 0; spot < 4 && chosen < 0; spot++) {
         const dx = spot < 2 ? 12 : -lw - 12, dy = spot % 2 === 0 ? -lh - 6 : 6;
-        const x0 = x + dx, y0 = y + dy;
-        if (force || free(x0, y0, x0 + lw, y0 + lh)) {
-          take(x0, y0, x0 + lw, y0 + lh);
-          const alt = pic.alt[s], vr = pic.vr[s];
-          const fl = alt === -32768 ? '---' : String(Math.max(0, Math.round(alt / 10))).padStart(3, '0');
-          const trend = vr === -128 || Math.abs(vr) < 5 ? ' ' : vr > 0 ? '↑' : '↓'; // 5 × 64 ft/min
-          const gs = pic.gs[s] === 65535 ? '' : String(Math.round(pic.gs[s] / 10));
-          const lines = [pic.name(s), `${fl}${trend}${gs}`];
-          if (nLines === 3) lines.push(pic.squawk[s]);
-          const ax = dx > 0 ? x0 : x0 + lw, ay = dy > 0 ? y0 : y0 + lh;
-          leaders.moveTo(x + Math.sign(dx) * 6, y + Math.sign(dy) * 5); leaders.lineTo(ax, ay);
-          texts.push([s, x0 + 2, y0 + 1, lines]);
-          return;
-        }
+        if (free(x + dx, y + dy, x + dx + lw, y + dy + lh)) chosen = spot;
       }
+      if (chosen < 0 && !force) return;
+      const spot = Math.max(chosen, 0);
+      const dx = spot < 2 ? 12 : -lw - 12, dy = spot % 2 === 0 ? -lh - 6 : 6;
+      const x0 = x + dx, y0 = y + dy;
+      take(x0, y0, x0 + lw, y0 + lh);
+      const alt = pic.alt[s], vr = pic.vr[s];
+      const fl = alt === -32768 ? '---' : String(Math.max(0, Math.round(alt / 10))).padStart(3, '0');
+      const trend = vr === -128 || Math.abs(vr) < 5 ? ' ' : vr > 0 ? '↑' : '↓'; // 5 × 64 ft/min
+      const gs = pic.gs[s] === 65535 ? '' : String(Math.round(pic.gs[s] / 10));
+      const lines = [pic.name(s), `${fl}${trend}${gs}`];
+      if (nLines === 3) lines.push(pic.squawk[s]);
+      const ax = dx > 0 ? x0 : x0 + lw, ay = dy > 0 ? y0 : y0 + lh;
+      leaders.moveTo(x + Math.sign(dx) * 6, y + Math.sign(dy) * 5); leaders.lineTo(ax, ay);
+      texts.push([s, x0 + 2, y0 + 1, lines]);
     };
-    for (const s of order) place(s, s === sel);
+    for (const s of order) place(s, true);
     for (const s of rest) place(s, false);
     ctx.strokeStyle = COLOURS.leader; ctx.lineWidth = 1; ctx.stroke(leaders);
     // A dark halo keeps labels readable over the map's own lines and names.
