@@ -59,6 +59,20 @@ try {
     if (Math.abs(b[0] - lat) > 1e-6 || Math.abs(b[1] - lon) > 1e-6) moved++;
   }
   report.aircraft = { before: before.count, after: after.count, common, moved };
+
+  // The page's picture against the server's (REST): same tracks, same identities, positions within one update.
+  report.agreement = await page.evaluate(async () => {
+    const rows = await (await fetch('/api/tracks')).json();
+    const p = window.airpicture.picture;
+    let missing = 0, identity = 0, worstDeg = 0;
+    for (const r of rows) {
+      const s = p.slotOf.get(r.track_id);
+      if (s === undefined) { missing++; continue; }
+      if ((r.callsign || '') !== p.callsign[s] || (r.icao24 || '') !== p.icao[s] || (r.squawk || '') !== p.squawk[s]) identity++;
+      worstDeg = Math.max(worstDeg, Math.abs(r.lat_deg - p.lat[s]), Math.abs(r.lon_deg - p.lon[s]));
+    }
+    return { server: rows.length, page: p.count, missing, identity, worstDeg };
+  });
   report.visible = await page.evaluate(() => window.airpicture.stats.visible);
 
   // Language: French by default for Niger; switch to English and back.

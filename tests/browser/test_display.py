@@ -66,6 +66,14 @@ def test_aircraft_appear_and_move(report):
     assert report["visible"] > 250
 
 
+def test_the_pages_picture_is_the_servers(report):
+    agreement = report["agreement"]
+    assert agreement["server"] == agreement["page"] == 300
+    assert agreement["missing"] == 0 and agreement["identity"] == 0
+    # Deltas applied in the browser stay on the server's positions (a frame apart at most: ~0.01 degree).
+    assert agreement["worstDeg"] < 0.02
+
+
 def test_selecting_an_aircraft_shows_its_identity_sources_and_last_update_per_sensor(report):
     assert report["selectTarget"]["callsign"] == "NIG700"
     text = report["detailsText"]
