@@ -193,6 +193,17 @@ def test_run_covers_exactly_the_requested_duration():
     assert column(out.measurements, "time_s").max() < scenario.start_time_s + 25.0
 
 
+def test_more_primary_only_aircraft_on_request():
+    scenario = build_scenario("niger", seed=5, events=False, primary_only=4)
+    out = scenario.run(60.0)
+    truth, m = out.truth, out.measurements
+    silent = np.unique(column(truth, "target_id")[~column(truth, "cooperative")])
+    assert len(silent) == 4
+    for target in silent:
+        mine = column(m, "target_id") == target
+        assert mine.sum() >= 5 and set(column(m, "kind")[mine]) == {"psr"}
+
+
 def test_events_can_be_turned_off():
     scenario = build_scenario("niger", seed=5, events=False)
     assert scenario.events == []

@@ -24,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--truth-period", type=float, default=1.0, help="truth sampling period, s")
     parser.add_argument("--no-events", action="store_true", help="niger: leave the scripted events out")
     parser.add_argument("--aircraft", type=int, default=None, help="number of aircraft (stress; niger: airborne)")
+    parser.add_argument("--primary-only", type=int, default=None, help="niger: light aircraft without transponder")
     parser.add_argument("--radars", type=int, default=None, help="stress: number of radars")
     parser.add_argument("--receivers", type=int, default=None, help="stress: number of ADS-B receivers")
     parser.add_argument("--area", type=float, default=None, help="stress: side of the square area, km")
@@ -36,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     options: dict = {"truth_period_s": args.truth_period}
     if args.scenario == "niger":
         options["events"] = not args.no_events
+        if args.primary_only is not None:
+            options["primary_only"] = args.primary_only
     if args.aircraft is not None:
         options["n_aircraft"] = args.aircraft
     for name, key in (("radars", "n_radars"), ("receivers", "n_receivers"), ("area", "area")):
@@ -45,7 +48,11 @@ def run(args: argparse.Namespace) -> int:
                 print(f"--{name} applies to the stress scenario only", file=sys.stderr)
                 return 2
             options[key] = value
-    scenario = build_scenario(args.scenario, seed=args.seed, start_time_s=args.start_time, **options)
+    try:
+        scenario = build_scenario(args.scenario, seed=args.seed, start_time_s=args.start_time, **options)
+    except ValueError as error:
+        print(f"airpicture simulate: {error}", file=sys.stderr)
+        return 2
     args.out.mkdir(parents=True, exist_ok=True)
     save_sensors(scenario.sensors, args.out / "sensors.json")
     events = [

@@ -392,10 +392,17 @@ def build_niger(
     events: bool = True,
     n_aircraft: float = 60.0,
     horizon_s: float = 86400.0,
+    primary_only: int = 1,
     dt_s: float = 1.0,
     truth_period_s: float = 1.0,
 ) -> Scenario:
-    """The Niger scenario: about ``n_aircraft`` airborne at once, traffic scheduled ``horizon_s`` ahead."""
+    """The Niger scenario: about ``n_aircraft`` airborne at once, traffic scheduled ``horizon_s`` ahead.
+
+    ``primary_only`` light aircraft without transponder fly out of Niamey inside the primary radar's cover (one
+    by default, as the brief has it; more give the primary-only target class a sample to be evaluated on).
+    """
+    if primary_only < 0 or n_aircraft < 0 or horizon_s < 0 or not dt_s > 0 or not truth_period_s > 0:
+        raise ValueError("niger scenario: counts and horizon must be ≥ 0, dt_s and truth_period_s > 0")
     rng = np.random.default_rng(seed)
     t0 = DEFAULT_START_TIME_S if start_time_s is None else float(start_time_s)
     plane = SystemPlane(*NIGER_PLANE_CENTRE)
@@ -426,6 +433,7 @@ def build_niger(
             )  # fmt: skip
     sensors, radars, adsb, mlat = niger_sensors()
     scripted, changes = _scripted(builder, plane, t0, sensors, adsb, events)
+    _more_primary_only(builder, t0, primary_only - 1)
     fleet = builder.build(plane)
     sensor_index = {s.id: i for i, s in enumerate(sensors)}
     models = [(sensor_index[r.sensor.id], r) for r in radars]
@@ -456,6 +464,22 @@ def _straight(plane: SystemPlane, through: tuple[float, float], track_deg: float
     xs = np.array([x - u[0] * before_m * s, x + u[0] * after_m * s])
     ys = np.array([y - u[1] * before_m * s, y + u[1] * after_m * s])
     return plane.to_latlon(xs, ys)
+
+
+#: Aerodromes within the Niamey primary radar's cover that non-transponder light aircraft fly to.
+PRIMARY_ONLY_DESTINATIONS = ("DRRL", "DRRU", "DRRE", "DRRC", "DRRP", "DRRD")
+
+
+def _more_primary_only(builder: _FleetBuilder, t0: float, count: int) -> None:
+    """``count`` more light aircraft with no transponder, Niamey → a nearby aerodrome, already airborne."""
+    n = _aero_point("DRRN")
+    for i in range(max(count, 0)):
+        d = _aero_point(PRIMARY_ONLY_DESTINATIONS[i % len(PRIMARY_ONLY_DESTINATIONS)])
+        lat, lon = great_circle_points(n[0], n[1], d[0], d[1], 200e3)
+        builder.add(lat, lon, cls=GA, operator="5U", start_time_s=t0, along_m=float(builder.rng.uniform(10e3, 40e3)),
+                    departs=True, lands=True, origin_elev_m=n[2], dest_elev_m=d[2],
+                    cruise_alt_ft=float(builder.rng.choice([3500.0, 4500.0, 5500.0, 6500.0])),
+                    cruise_tas_kt=float(builder.rng.uniform(100.0, 130.0)), xpdr=XPDR_NONE)  # fmt: skip
 
 
 def _scripted(builder: _FleetBuilder, plane: SystemPlane, t0: float, sensors, adsb: AdsbNetwork, events: bool):
