@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from airpicture.core.geodesy import NIGER_PLANE_CENTRE, SystemPlane
-from airpicture.core.schema import SYSTEM_TRACK, table_from_columns
+from airpicture.core.schema import SYSTEM_TRACK
 from airpicture.core.sensors import Sensor
 from airpicture.core.units import EARTH_RADIUS_M, M_TO_FT, MPS_TO_FPM, MPS_TO_KT
 from airpicture.track.associator import gnn_assign
@@ -62,6 +62,29 @@ def _rank_within(keys: NDArray[np.int64]) -> NDArray[np.int64]:
     rank = np.empty(keys.size, np.int64)
     rank[order] = np.arange(keys.size) - group_start
     return rank
+
+
+_OUTPUT_SCHEMA = SYSTEM_TRACK.append(pa.field("last_update_s", pa.float64()))
+
+
+def _track_table(cols: dict[str, object], n: int) -> pa.Table:
+    """SystemTrack rows (plus ``last_update_s``) straight from the tracker's arrays: NaN → null, "" → null."""
+    arrays = []
+    for field in _OUTPUT_SCHEMA:
+        v = cols.get(field.name)
+        if v is None:
+            arrays.append(pa.nulls(n, field.type))
+        elif pa.types.is_floating(field.type):
+            a = np.asarray(v, dtype=np.float64)
+            arrays.append(pa.array(a, mask=np.isnan(a), type=field.type))
+        elif pa.types.is_string(field.type):
+            a = np.asarray(v, dtype=object)
+            if a.size and isinstance(a[0], str):
+                a = np.where(a == "", None, a)
+            arrays.append(pa.array(a, type=field.type, from_pandas=True))
+        else:
+            arrays.append(pa.array(np.asarray(v), type=field.type))
+    return pa.Table.from_arrays(arrays, schema=_OUTPUT_SCHEMA)
 
 
 class _UpdateLog:
@@ -155,7 +178,7 @@ class Tracker:
         meta = self._meta(live, time_s)
         meta["status"] = np.where(coasting, "coasting", meta["status"])
         cols = self._columns(np.full(live.size, float(time_s)), pos, xc[:, 2:], np.sqrt(var), alt, live, meta)
-        return table_from_columns(SYSTEM_TRACK, cols, live.size)
+        return _track_table(cols, live.size)
 
     # ------------------------------------------------------------------------------------------------ processing
     def _run(self, batch: MeasurementBatch) -> None:
@@ -504,11 +527,11 @@ class Tracker:
 
     def _emit(self) -> pa.Table:
         if not self._pending_rows:
-            return SYSTEM_TRACK.empty_table().append_column("last_update_s", pa.array([], pa.float64()))
+            return _track_table({}, 0)
         parts = self._pending_rows
         self._pending_rows = []
         cols = {}
         for k in parts[0]:
             vals = [p[k] for p in parts]
             cols[k] = [x for v in vals for x in v] if isinstance(vals[0], list) else np.concatenate(vals)
-        return table_from_columns(SYSTEM_TRACK, cols)
+        return _track_table(cols, len(cols["time_s"]))
