@@ -7,3 +7,5 @@ if ! command -v uv >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check uv
 fi
 uv sync --locked
+# Our own sources too (the editable install is not compiled by uv).
+.venv/bin/python -m compileall -q -j 0 src >/dev/null
