@@ -59,6 +59,9 @@ ASTERIX_ROWS = pa.schema(
 )
 #: Columns holding a flag (1/0, NaN when absent) that become nullable booleans.
 BOOL_COLUMNS = {"spi", "simulated", "cooperative", "coasting", "operational"}
+#: Up to this many data blocks per call (a datagram), small helpers take plain-Python paths: numpy's fixed cost per
+#: call, not the data, is what a single datagram's decode time is made of.
+SMALL_BLOCKS = 8
 
 
 @dataclass
@@ -110,6 +113,8 @@ def split_blocks(seg: Segments, errors: Counter) -> tuple[np.ndarray, np.ndarray
 
 def _peek_sources(buf: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """SAC and SIC of each block's first record (-1 when it has no I010)."""
+    if len(start) <= SMALL_BLOCKS:
+        return _peek_sources_scalar(buf, start, end)
     p = start + 3
     last = len(buf) - 1
     flen = np.zeros(len(p), dtype=np.int64)
@@ -126,6 +131,25 @@ def _peek_sources(buf: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[
     sac = np.where(has, buf[np.minimum(p + flen, last)], -1).astype(np.int64)
     sic = np.where(has, buf[np.minimum(p + flen + 1, last)], -1).astype(np.int64)
     return sac, sic
+
+
+def _peek_sources_scalar(buf: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The same for a few blocks (a datagram) in plain Python, where numpy's per-call cost would dominate."""
+    sac: list[int] = []
+    sic: list[int] = []
+    last = len(buf) - 1
+    for s, e in zip(start.tolist(), end.tolist(), strict=True):
+        p = s + 3
+        flen = 0
+        while flen < 8:
+            b = int(buf[min(p + flen, last)])
+            flen += 1
+            if not b & 1:
+                break
+        has = p < e and bool(buf[min(p, last)] & 0x80) and p + flen + 2 <= e
+        sac.append(int(buf[min(p + flen, last)]) if has else -1)
+        sic.append(int(buf[min(p + flen + 1, last)]) if has else -1)
+    return np.array(sac, dtype=np.int64), np.array(sic, dtype=np.int64)
 
 
 class AsterixDecoder:
@@ -293,9 +317,9 @@ class AsterixDecoder:
         if self.reference_date_s is not None:
             out = self.reference_date_s + tod
         else:
-            day = np.floor(np.nan_to_num(receive, nan=0.0) / SECONDS_PER_DAY) * SECONDS_PER_DAY
-            out = day + tod
             known = ~np.isnan(receive)
+            day = np.floor(np.where(known, receive, 0.0) / SECONDS_PER_DAY) * SECONDS_PER_DAY
+            out = day + tod
             out[known & (out - receive > SECONDS_PER_DAY / 2)] -= SECONDS_PER_DAY
             out[known & (receive - out > SECONDS_PER_DAY / 2)] += SECONDS_PER_DAY
         return np.where(np.isnan(tod), receive, out)
@@ -312,24 +336,49 @@ class AsterixDecoder:
     def _table(parts: list[dict[str, np.ndarray]]) -> pa.Table:
         if not parts:
             return ASTERIX_ROWS.empty_table()
-        names: dict[str, np.ndarray] = {}
-        for p in parts:
-            for k, v in p.items():
-                names.setdefault(k, v)
-        order = np.argsort(np.concatenate([p["_order"] for p in parts]), kind="stable")
-        columns: dict[str, pa.Array] = {}
-        for name, sample in names.items():
-            if name == "_order":
-                continue
-            chunks = [p[name] if name in p else _missing(sample, len(p["_order"])) for p in parts]
-            arr = np.concatenate(chunks)[order] if len(chunks) > 1 else chunks[0][order]
-            columns[name] = _arrow(name, arr)
-        n = len(order)
+        if len(parts) == 1:
+            only = parts[0]
+            rec_order = only["_order"]
+            n = len(rec_order)
+            # one category edition, walked in input order (always for a datagram): no reordering needed
+            order = None if n < 2 or bool((rec_order[1:] >= rec_order[:-1]).all()) else np.argsort(rec_order)
+            columns = {
+                name: _arrow(name, v if order is None else v[order]) for name, v in only.items() if name != "_order"
+            }
+        else:
+            names: dict[str, np.ndarray] = {}
+            for p in parts:
+                for k, v in p.items():
+                    names.setdefault(k, v)
+            order = np.argsort(np.concatenate([p["_order"] for p in parts]), kind="stable")
+            n = len(order)
+            columns = {}
+            for name, sample in names.items():
+                if name == "_order":
+                    continue
+                chunks = [p[name] if name in p else _missing(sample, len(p["_order"])) for p in parts]
+                columns[name] = _arrow(name, np.concatenate(chunks)[order])
+        nulls = _null_columns(n)
         arrays = []
         for f in ASTERIX_ROWS:
             col = columns.get(f.name)
-            arrays.append(pa.nulls(n, f.type) if col is None else col if col.type == f.type else col.cast(f.type))
+            arrays.append(nulls[f.name] if col is None else col if col.type == f.type else col.cast(f.type))
         return pa.Table.from_arrays(arrays, schema=ASTERIX_ROWS)
+
+
+_NULLS: dict[int, dict[str, pa.Array]] = {}
+
+
+def _null_columns(n: int) -> dict[str, pa.Array]:
+    """All-null columns of every schema field for ``n`` rows, cached for the small sizes datagrams have."""
+    cached = _NULLS.get(n)
+    if cached is None:
+        cached = {f.name: pa.nulls(n, f.type) for f in ASTERIX_ROWS}
+        if n <= 256:  # Arrow arrays are immutable, so sharing them between tables is safe
+            if len(_NULLS) > 256:
+                _NULLS.clear()
+            _NULLS[n] = cached
+    return cached
 
 
 def _missing(sample: np.ndarray, n: int) -> np.ndarray:
@@ -344,8 +393,7 @@ def _missing(sample: np.ndarray, n: int) -> np.ndarray:
 
 def _arrow(name: str, arr: np.ndarray) -> pa.Array:
     if name in BOOL_COLUMNS:
-        mask = np.isnan(arr)
-        return pa.array(np.nan_to_num(arr) != 0, mask=mask, type=pa.bool_())
+        return pa.array(arr != 0, mask=np.isnan(arr), type=pa.bool_())
     if arr.dtype.kind == "f":
         return pa.array(arr, from_pandas=True)
     if arr.dtype.kind in "iu":

@@ -509,18 +509,32 @@ def validate(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _gather_uint(buf: np.ndarray, off: np.ndarray, first_bit: int, bits: int) -> np.ndarray:
-    """Unsigned value of ``bits`` bits starting ``first_bit`` bits after each offset (bits ≤ 57)."""
+    """Unsigned value of ``bits`` bits starting ``first_bit`` bits after each offset (bits ≤ 57).
+
+    The octets holding the field are gathered in one fancy index and read as one big-endian 64-bit word, so the
+    cost is a handful of numpy calls whatever the field's width (a decode call's fixed cost is mostly numpy calls).
+    """
     b0 = first_bit // 8
     b1 = (first_bit + bits - 1) // 8
-    v = np.zeros(len(off), dtype=np.uint64)
-    for k in range(b0, b1 + 1):
-        v = (v << np.uint64(8)) | buf[np.minimum(off + k, len(buf) - 1)].astype(np.uint64)
+    nb = b1 - b0 + 1
+    n = len(off)
+    if nb == 1:
+        v = buf[np.minimum(off + b0, len(buf) - 1)].astype(np.uint64)
+    else:
+        word = np.zeros((n, 8), dtype=np.uint8)
+        span = _SPANS[b0][nb] if b0 < len(_SPANS) else np.arange(b0, b0 + nb, dtype=np.int64)
+        word[:, 8 - nb :] = buf[np.minimum(off[:, None] + span, len(buf) - 1)]
+        v = word.view(">u8").ravel().astype(np.uint64)
     shift = (b1 + 1) * 8 - first_bit - bits
     if shift:
         v >>= np.uint64(shift)
     if bits < 64:
         v &= np.uint64((1 << bits) - 1)
     return v
+
+
+#: ``_SPANS[first][count]``: octet offsets first … first + count - 1, prebuilt for the gathers above.
+_SPANS = [[np.arange(b, b + k, dtype=np.int64) for k in range(9)] for b in range(64)]
 
 
 CHARS6 = np.frombuffer(b" ABCDEFGHIJKLMNOPQRSTUVWXYZ     " + b" " * 16 + b"0123456789      ", dtype=np.uint8)
@@ -531,7 +545,11 @@ def field_value(buf: np.ndarray, off: np.ndarray, first_bit: int, f: Field) -> n
     if f.encoding in ("chars6", "ascii"):
         width = 6 if f.encoding == "chars6" else 8
         nchar = f.bits // width
-        codes = np.stack([_gather_uint(buf, off, first_bit + width * i, width) for i in range(nchar)], axis=1)
+        if f.bits <= 57:  # one gather for the whole string, then split into characters
+            shifts = np.arange(nchar - 1, -1, -1, dtype=np.uint64) * np.uint64(width)
+            codes = (_gather_uint(buf, off, first_bit, f.bits)[:, None] >> shifts) & np.uint64((1 << width) - 1)
+        else:
+            codes = np.stack([_gather_uint(buf, off, first_bit + width * i, width) for i in range(nchar)], axis=1)
         chars = CHARS6[codes.astype(np.int64)] if f.encoding == "chars6" else codes.astype(np.uint8)
         return np.ascontiguousarray(chars.astype(np.uint8)).view(f"S{nchar}").ravel().astype(str)
     if f.bits > 57:
@@ -575,37 +593,58 @@ class FieldReader:
             return self._cache[key]
         n = self.layout.n
         off = self.layout.offsets.get(slot)
-        try:
-            item: Item | None = self.item(slot)
-        except (KeyError, StopIteration, AssertionError):
-            item = None  # not in this edition: absent everywhere
-        if off is None or item is None:
-            f = _find_field(item, name) if item is not None else None
+        where = _field_location(self.layout.edition, slot, name)
+        if off is None or where is None:
+            f = where[1] if where is not None else None
             out = (_empty_values(f, n), np.zeros(n, dtype=bool))
             self._cache[key] = out
             return out
-        buf = self.layout.buf
+        if where[0] is None:
+            raise KeyError(f"{slot}: no field {name} in a fixed, extended or repetitive item")
+        _, f, octet, first_bit, min_length = where
         present = off >= 0
-        if isinstance(item, Fixed | Repetitive):
-            fixed = item if isinstance(item, Fixed) else item.element
-            base = 0 if isinstance(item, Fixed) else 1
-            f, first_bit = _locate(fixed.fields, name)
-            if isinstance(item, Repetitive):
-                present = present & (self.layout.lengths[slot] > 1)
-            idx = np.flatnonzero(present)
-            vals = _empty_values(f, n)
-            vals[idx] = field_value(buf, off[idx] + base, first_bit, f)
-        elif isinstance(item, Extended):
-            part_no, f, first_bit = _locate_extended(item, name)
-            start = int(np.sum(item.part_lengths[:part_no]))
-            present = present & (self.layout.lengths[slot] > start)
-            idx = np.flatnonzero(present)
-            vals = _empty_values(f, n)
-            vals[idx] = field_value(buf, off[idx] + start, first_bit, f)
-        else:
-            raise KeyError(f"{slot} is not a fixed, extended or repetitive item")
+        if min_length:
+            present &= self.layout.lengths[slot] >= min_length
+        idx = np.flatnonzero(present)
+        vals = _empty_values(f, n)
+        if idx.size:
+            vals[idx] = field_value(self.layout.buf, off[idx] + octet, first_bit, f)
         self._cache[key] = (vals, present)
         return vals, present
+
+
+#: (edition id, slot, field) → (item, field, octet, first bit, minimum item length), or None when the slot is not in
+#: the edition; item None when the item holds no such readable field. Computed once per edition, not per call.
+_LOCATIONS: dict[tuple[int, str, str], tuple | None] = {}
+
+
+def _field_location(edition: Edition, slot: str, name: str) -> tuple | None:
+    key = (id(edition), slot, name)
+    if key in _LOCATIONS:
+        return _LOCATIONS[key]
+    parts = slot.split("/")
+    item: Item | None = edition.items.get(parts[0])
+    for sub_name in parts[1:]:
+        if not isinstance(item, Compound):
+            item = None
+            break
+        item = next((s for s in item.subitems if s is not None and s.name == sub_name), None)
+    loc: tuple | None = None
+    if item is not None:
+        loc = (None, _find_field(item, name), 0, 0, 0)
+        try:
+            if isinstance(item, Fixed | Repetitive):
+                fixed = item if isinstance(item, Fixed) else item.element
+                f, first_bit = _locate(fixed.fields, name)
+                loc = (item, f, 0, first_bit, 0) if isinstance(item, Fixed) else (item, f, 1, first_bit, 2)
+            elif isinstance(item, Extended):
+                part_no, f, first_bit = _locate_extended(item, name)
+                start = int(sum(item.part_lengths[:part_no]))
+                loc = (item, f, start, first_bit, start + 1)
+        except KeyError:
+            pass
+    _LOCATIONS[key] = loc
+    return loc
 
 
 def _find_field(item: Item, name: str) -> Field | None:
