@@ -399,5 +399,5 @@ def _arrow(name: str, arr: np.ndarray) -> pa.Array:
     if arr.dtype.kind in "iu":
         return pa.array(arr, mask=arr < 0, type=pa.int64())
     if arr.dtype.kind == "U":
-        return pa.array(arr.astype(object), mask=arr == "", type=pa.string())
+        return pa.array(arr, mask=arr == "", type=pa.string())
     return pa.array(arr, type=pa.string(), from_pandas=True)

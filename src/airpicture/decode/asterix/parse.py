@@ -29,6 +29,8 @@ ERR_NONE = 0
 _BITS7 = tuple(tuple(k for k in range(7) if b & (0x80 >> k)) for b in range(256))
 #: Below this many blocks still being walked, the plain-Python walker is faster than numpy's lock-step.
 SCALAR_LANES = 16
+#: Up to this many records, fields are read in plain Python: numpy's per-call cost outweighs the data.
+SCALAR_RECORDS = 16
 ERROR_REASONS = {
     1: "FSPEC runs past the block",
     2: "FSPEC names an item outside the UAP",
@@ -518,14 +520,23 @@ def _gather_uint(buf: np.ndarray, off: np.ndarray, first_bit: int, bits: int) ->
     b1 = (first_bit + bits - 1) // 8
     nb = b1 - b0 + 1
     n = len(off)
+    shift = (b1 + 1) * 8 - first_bit - bits
+    if n <= SCALAR_RECORDS:  # a datagram's few records: plain Python beats a dozen numpy calls
+        octets = memoryview(buf)
+        last = len(buf) - 1
+        mask = (1 << bits) - 1
+        out = []
+        for o in off.tolist():
+            a = min(max(o + b0, 0), last)
+            out.append((int.from_bytes(octets[a : min(a + nb, last + 1)], "big") >> shift) & mask)
+        return np.array(out, dtype=np.uint64)
     if nb == 1:
         v = buf[np.minimum(off + b0, len(buf) - 1)].astype(np.uint64)
     else:
         word = np.zeros((n, 8), dtype=np.uint8)
         span = _SPANS[b0][nb] if b0 < len(_SPANS) else np.arange(b0, b0 + nb, dtype=np.int64)
         word[:, 8 - nb :] = buf[np.minimum(off[:, None] + span, len(buf) - 1)]
-        v = word.view(">u8").ravel().astype(np.uint64)
-    shift = (b1 + 1) * 8 - first_bit - bits
+        v = word.view(_BIG_ENDIAN_U64).ravel().astype(np.uint64)
     if shift:
         v >>= np.uint64(shift)
     if bits < 64:
@@ -533,6 +544,7 @@ def _gather_uint(buf: np.ndarray, off: np.ndarray, first_bit: int, bits: int) ->
     return v
 
 
+_BIG_ENDIAN_U64 = np.dtype(">u8")
 #: ``_SPANS[first][count]``: octet offsets first … first + count - 1, prebuilt for the gathers above.
 _SPANS = [[np.arange(b, b + k, dtype=np.int64) for k in range(9)] for b in range(64)]
 
@@ -602,6 +614,10 @@ class FieldReader:
         if where[0] is None:
             raise KeyError(f"{slot}: no field {name} in a fixed, extended or repetitive item")
         _, f, octet, first_bit, min_length = where
+        if n <= SCALAR_RECORDS and f.bits <= 57 and f.encoding not in ("chars6", "ascii"):
+            out = self._get_scalar(slot, off, f, octet, first_bit, min_length)
+            self._cache[key] = out
+            return out
         present = off >= 0
         if min_length:
             present &= self.layout.lengths[slot] >= min_length
@@ -611,6 +627,41 @@ class FieldReader:
             vals[idx] = field_value(self.layout.buf, off[idx] + octet, first_bit, f)
         self._cache[key] = (vals, present)
         return vals, present
+
+
+    def _get_scalar(
+        self, slot: str, off: np.ndarray, f: Field, octet: int, first_bit: int, min_length: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`get` in plain Python for a few records (same values, same dtypes as the numpy path)."""
+        octets = memoryview(self.layout.buf)
+        lengths = self.layout.lengths[slot].tolist() if min_length else None
+        bits = f.bits
+        b0 = first_bit // 8
+        nb = (first_bit + bits - 1) // 8 - b0 + 1
+        shift = nb * 8 - (first_bit - b0 * 8) - bits
+        mask = (1 << bits) - 1
+        signed = f.encoding == "signed"
+        scale = f.scale
+        as_float = signed or scale is not None
+        absent = np.nan if as_float else 0
+        vals: list = []
+        present: list[bool] = []
+        for i, o in enumerate(off.tolist()):
+            if o < 0 or (lengths is not None and lengths[i] < min_length):
+                vals.append(absent)
+                present.append(False)
+                continue
+            a = o + octet + b0
+            v = (int.from_bytes(octets[a : a + nb], "big") >> shift) & mask
+            if signed:
+                if v >= 1 << (bits - 1):
+                    v -= 1 << bits
+                v = v * scale if scale is not None else float(v)
+            elif scale is not None:
+                v = float(v) * scale
+            vals.append(v)
+            present.append(True)
+        return np.array(vals, dtype=np.float64 if as_float else np.int64), np.array(present, dtype=bool)
 
 
 #: (edition id, slot, field) → (item, field, octet, first bit, minimum item length), or None when the slot is not in
