@@ -59,6 +59,14 @@ class NatsServer:
         self.proc = None
 
 
+@pytest.fixture(autouse=True)
+def _no_role_outlives_its_test():
+    from tests.distribute.roles import kill_leftovers
+
+    yield
+    kill_leftovers()
+
+
 @pytest.fixture
 def nats_server(tmp_path):
     if NATS_SERVER is None:

@@ -15,11 +15,14 @@ import nats
 
 from tests.conftest import REPO
 
+#: every role process a test started, so a failing test cannot leave one behind (see conftest.py).
+STARTED: list[subprocess.Popen] = []
+
 
 def start_role(*args: str, log_dir: Path) -> subprocess.Popen:
     name = args[0]
     log = open(log_dir / f"{name}-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 - owned by the process
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "airpicture", *args],
         cwd=REPO,
         stdout=subprocess.PIPE,
@@ -27,6 +30,16 @@ def start_role(*args: str, log_dir: Path) -> subprocess.Popen:
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
+    STARTED.append(proc)
+    return proc
+
+
+def kill_leftovers() -> None:
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def read_lines(proc: subprocess.Popen, count: int, timeout_s: float = 120.0) -> list[dict]:

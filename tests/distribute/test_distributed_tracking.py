@@ -87,7 +87,7 @@ def _start_chain(server, tmp_path, sites, speed: str | None = None):
 
 
 def test_gateways_tracker_and_recorder_in_separate_processes_give_the_one_process_tracks(nats_server, tmp_path):
-    sensors, measurements, sites = _scenario_files(tmp_path, seconds=30)
+    sensors, measurements, sites = _scenario_files(tmp_path, seconds=20)
     recorder, tracker, gateways = _start_chain(nats_server, tmp_path, sites)
     for g in gateways:
         stop_role(g, sig=None, timeout_s=120)
@@ -107,10 +107,10 @@ def test_gateways_tracker_and_recorder_in_separate_processes_give_the_one_proces
 
 
 def test_a_stopped_tracker_node_gets_every_measurement_again_and_tracks_resume(nats_server, tmp_path):
-    _sensors, measurements, sites = _scenario_files(tmp_path, seconds=60)
-    # 60 s of data at 5x: 12 s of publishing; the tracker node is killed after 15 slices and is away 5 s.
-    recorder, tracker, gateways = _start_chain(nats_server, tmp_path, sites, speed="5")
-    first = read_lines(tracker, 15)
+    _sensors, measurements, sites = _scenario_files(tmp_path, seconds=40)
+    # 40 s of data at 4x: 10 s of publishing; the tracker node is killed after 10 slices and is away 5 s.
+    recorder, tracker, gateways = _start_chain(nats_server, tmp_path, sites, speed="4")
+    first = read_lines(tracker, 10)
     first += stop_role(tracker, sig=signal.SIGKILL)
     time.sleep(5.0)
     tracker = start_role(

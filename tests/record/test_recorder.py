@@ -42,26 +42,31 @@ def _record_then_kill(path, write_ahead: bool, seconds: float) -> list[tuple[flo
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
-    handed_over: list[tuple[float, float]] = []
-    assert proc.stdout is not None
-    deadline = None
-    while deadline is None or time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        t0, wall = line.split()
-        handed_over.append((float(t0), float(wall)))
-        deadline = deadline or time.monotonic() + seconds  # counted from the first append, not interpreter start
-    # While the writer holds the file, a reader in another process gets a clear error, not a hang.
-    with pytest.raises(RecordingError, match="open for writing by another process"):
-        Recording(path)
-    proc.send_signal(signal.SIGKILL)
-    killed_at = time.time()
-    proc.wait(timeout=10)
-    # Lines printed before the kill and not yet read are appends that returned too.
-    for line in proc.stdout.read().splitlines():
-        t0, wall = line.split()
-        handed_over.append((float(t0), float(wall)))
+    try:
+        handed_over: list[tuple[float, float]] = []
+        assert proc.stdout is not None
+        deadline = None
+        while deadline is None or time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            t0, wall = line.split()
+            handed_over.append((float(t0), float(wall)))
+            deadline = deadline or time.monotonic() + seconds  # counted from the first append, not interpreter start
+        # While the writer holds the file, a reader in another process gets a clear error, not a hang.
+        with pytest.raises(RecordingError, match="open for writing by another process"):
+            Recording(path)
+        proc.send_signal(signal.SIGKILL)
+        killed_at = time.time()
+        proc.wait(timeout=10)
+        # Lines printed before the kill and not yet read are appends that returned too.
+        for line in proc.stdout.read().splitlines():
+            t0, wall = line.split()
+            handed_over.append((float(t0), float(wall)))
+    finally:
+        if proc.poll() is None:  # a failed assertion above must not leave the writer running
+            proc.kill()
+            proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
     handed_over.append((np.nan, killed_at))
     return handed_over
