@@ -326,6 +326,10 @@ class AsterixDecoder:
 
     def _sensor_column(self, sac: np.ndarray, sic: np.ndarray) -> np.ndarray:
         key = sac * 256 + sic
+        if len(key) and key.min() == key.max():  # one source (a datagram, usually)
+            s, i = divmod(int(key[0]), 256)
+            name = self.sensor_names.get((s, i), f"asterix-{s}-{i}") if key[0] >= 0 else None
+            return np.full(len(key), name, dtype=object)
         out = np.empty(len(key), dtype=object)
         for k in np.unique(key).tolist():
             s, i = divmod(k, 256)

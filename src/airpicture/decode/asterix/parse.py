@@ -379,7 +379,16 @@ class _Walker:
     def assemble(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         offsets: dict[str, np.ndarray] = {}
         lengths: dict[str, np.ndarray] = {}
+        every = None
         for slot, chunks in self.chunks.items():
+            if len(chunks) == 1 and len(chunks[0][0]) == n:  # an item every record holds (I010, time of day…)
+                rec, s, length = chunks[0]
+                if every is None:
+                    every = np.arange(n)
+                if np.array_equal(rec, every):
+                    offsets[slot] = s
+                    lengths[slot] = length
+                    continue
             off = np.full(n, -1, dtype=np.int64)
             ln = np.zeros(n, dtype=np.int64)
             for rec, s, length in chunks:
@@ -641,15 +650,17 @@ class FieldReader:
         if off is None or where is None:
             f = where[1] if where is not None else None
             out = (_empty_values(f, n), np.zeros(n, dtype=bool))
+            out[0].flags.writeable = False
             self._cache[key] = out
             return out
         if where[0] is None:
             raise KeyError(f"{slot}: no field {name} in a fixed, extended or repetitive item")
         _, f, octet, first_bit, min_length = where
         if n <= SCALAR_RECORDS and f.bits <= 57 and f.encoding not in ("chars6", "ascii"):
-            out = self._get_scalar(slot, off, f, octet, first_bit, min_length)
-            self._cache[key] = out
-            return out
+            vals, present = self._get_scalar(slot, off, f, octet, first_bit, min_length)
+            vals.flags.writeable = False
+            self._cache[key] = (vals, present)
+            return vals, present
         present = off >= 0
         if min_length:
             present &= self.layout.lengths[slot] >= min_length
@@ -657,6 +668,7 @@ class FieldReader:
         vals = _empty_values(f, n)
         if idx.size:
             vals[idx] = field_value(self.layout.buf, off[idx] + octet, first_bit, f)
+        vals.flags.writeable = False  # shared by every converter that asks for this field
         self._cache[key] = (vals, present)
         return vals, present
 

@@ -25,6 +25,8 @@ Columns = dict[str, np.ndarray]
 def _f(reader: FieldReader, slot: str, name: str) -> np.ndarray:
     """Float values with NaN where the item is absent."""
     v, present = reader.get(slot, name)
+    if v.dtype == np.float64:  # absent values are NaN already; the reader's arrays are read-only, so share it
+        return v
     out = np.asarray(v, dtype=np.float64).copy()
     out[~present] = np.nan
     return out
