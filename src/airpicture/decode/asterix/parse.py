@@ -379,16 +379,13 @@ class _Walker:
     def assemble(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         offsets: dict[str, np.ndarray] = {}
         lengths: dict[str, np.ndarray] = {}
-        every = None
         for slot, chunks in self.chunks.items():
-            if len(chunks) == 1 and len(chunks[0][0]) == n:  # an item every record holds (I010, time of day…)
-                rec, s, length = chunks[0]
-                if every is None:
-                    every = np.arange(n)
-                if np.array_equal(rec, every):
-                    offsets[slot] = s
-                    lengths[slot] = length
-                    continue
+            # An item every record holds (I010, time of day…): records are noted once each, in increasing order,
+            # so n of them from 0 to n - 1 are all of them, in order.
+            if len(chunks) == 1 and len(chunks[0][0]) == n and n and chunks[0][0][0] == 0 and chunks[0][0][-1] == n - 1:
+                offsets[slot] = chunks[0][1]
+                lengths[slot] = chunks[0][2]
+                continue
             off = np.full(n, -1, dtype=np.int64)
             ln = np.zeros(n, dtype=np.int64)
             for rec, s, length in chunks:
@@ -518,6 +515,8 @@ def validate(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
     Spare bits set are warnings: real equipment sometimes sets them, so the record is kept, but they are counted
     per source because they are also the first sign of a wrong edition.
     """
+    if layout.n <= SCALAR_RECORDS:
+        return _validate_scalar(layout)
     err = np.zeros(layout.n, dtype=np.int8)
     warn = np.zeros(layout.n, dtype=np.int8)
     last = len(layout.buf) - 1
@@ -549,6 +548,56 @@ def validate(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
         bad = np.abs(v) > limit if c.code == 12 else v >= limit
         err[idx[bad]] = c.code
     return err, warn
+
+
+def _validate_scalar(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`validate` in plain Python for a few records (a datagram): same checks, same codes."""
+    n = layout.n
+    octets = memoryview(layout.buf)
+    err = [0] * n
+    warn = [0] * n
+    for slot, octet, min_length, mask in _spare_masks(layout.edition):
+        off = layout.offsets.get(slot)
+        if off is None:
+            continue
+        lengths = layout.lengths[slot].tolist() if min_length else None
+        masks = list(enumerate(mask.tolist()))
+        for i, o in enumerate(off.tolist()):
+            if o < 0 or warn[i] or (lengths is not None and lengths[i] < min_length):
+                continue
+            a = o + octet
+            if any(octets[a + k] & m for k, m in masks):
+                warn[i] = 10
+    for c in _checks_of(layout.edition):
+        if c.code == 10:
+            continue
+        off = layout.offsets.get(c.slot)
+        if off is None:
+            continue
+        lengths = layout.lengths[c.slot].tolist() if c.min_length else None
+        f = c.field
+        limit = 86400.0 if c.code == 11 else (90.0 if f.name.lower() == "lat" else 180.0)
+        for i, o in enumerate(off.tolist()):
+            if o < 0 or err[i] or (lengths is not None and lengths[i] < c.min_length):
+                continue
+            v = _scalar_number(octets, o + c.octet, c.first_bit, f)
+            if (abs(v) > limit) if c.code == 12 else (v >= limit):
+                err[i] = c.code
+    return np.array(err, dtype=np.int8), np.array(warn, dtype=np.int8)
+
+
+def _scalar_number(octets: memoryview, at: int, first_bit: int, f: Field) -> float | int:
+    """One numeric field (≤ 57 bits) as :func:`field_value` computes it, in plain Python."""
+    b0 = first_bit // 8
+    nb = (first_bit + f.bits - 1) // 8 - b0 + 1
+    v = (int.from_bytes(octets[at + b0 : at + b0 + nb], "big") >> (nb * 8 - (first_bit - b0 * 8) - f.bits)) & (
+        (1 << f.bits) - 1
+    )
+    if f.encoding == "signed":
+        if v >= 1 << (f.bits - 1):
+            v -= 1 << f.bits
+        return v * f.scale if f.scale is not None else float(v)
+    return float(v) * f.scale if f.scale is not None else v
 
 
 def _gather_uint(buf: np.ndarray, off: np.ndarray, first_bit: int, bits: int) -> np.ndarray:
