@@ -214,10 +214,16 @@ class AsterixDecoder:
         cat = buf[b_start].astype(np.int64) if len(b_start) else np.zeros(0, np.int64)
         sac, sic = _peek_sources(buf, b_start, b_end)
         parts: list[dict[str, np.ndarray]] = []
-        for c in np.unique(cat).tolist():
-            in_cat = np.flatnonzero(cat == c)
+        categories = cat.tolist()
+        by_source = any(isinstance(k, tuple) for k in self.editions)
+        for c in sorted(set(categories)):
+            in_cat = np.arange(len(categories)) if len(set(categories)) == 1 else np.flatnonzero(cat == c)
             if c not in EDITIONS:
                 self.unsupported[c] += len(in_cat)
+                continue
+            if not by_source:  # one edition per category: no per-source split
+                ed_name = self.edition_for(-1, -1, c)
+                parts.append(self._decode_group(seg, c, ed_name, in_cat, b_start, b_end, b_seg, sac, sic))
                 continue
             ed_names = self._editions_of(c, sac[in_cat], sic[in_cat])
             for ed_name in np.unique(ed_names).tolist():

@@ -153,18 +153,7 @@ class _Walker:
 
     def walk(self, start: np.ndarray, end: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
         """Walk the blocks whose record area is ``[start, end)``; returns record arrays and an error code per lane."""
-        ed = self.edition
-        uaps = list(ed.uaps.values())
-        n_frn = max(len(u.items) for u in uaps)
-        max_octets = (n_frn + 6) // 7
-        allowed = np.zeros(max_octets * 7, dtype=bool)
-        for u in uaps:
-            for i, it in enumerate(u.items):
-                allowed[i] |= it is not None
-        selector = None
-        if ed.uap_selector is not None:
-            sel_item, uap0, uap1 = ed.uap_selector
-            selector = (sel_item, ed.uaps[uap0], ed.uaps[uap1])
+        uaps, n_frn, max_octets, allowed, selector = _uap_plan(self.edition)
         lanes = len(start)
         pos = start.astype(np.int64).copy()
         lane_err = np.zeros(lanes, dtype=np.int8)
@@ -394,6 +383,28 @@ class _Walker:
             offsets[slot] = off
             lengths[slot] = ln
         return offsets, lengths
+
+
+_UAP_PLANS: dict[int, tuple] = {}
+
+
+def _uap_plan(ed: Edition) -> tuple:
+    """(UAPs, FRN count, FSPEC octets at most, FRNs some UAP defines, UAP selector): once per edition."""
+    plan = _UAP_PLANS.get(id(ed))
+    if plan is None:
+        uaps = list(ed.uaps.values())
+        n_frn = max(len(u.items) for u in uaps)
+        max_octets = (n_frn + 6) // 7
+        allowed = np.zeros(max_octets * 7, dtype=bool)
+        for u in uaps:
+            for i, it in enumerate(u.items):
+                allowed[i] |= it is not None
+        selector = None
+        if ed.uap_selector is not None:
+            sel_item, uap0, uap1 = ed.uap_selector
+            selector = (sel_item, ed.uaps[uap0], ed.uaps[uap1])
+        plan = _UAP_PLANS[id(ed)] = (uaps, n_frn, max_octets, allowed, selector)
+    return plan
 
 
 _FIXED_LENGTHS: dict[int, dict[int, int]] = {}
