@@ -231,11 +231,12 @@ class _Walker:
         sel_items = (selector[1].items, selector[2].items) if selector is not None else None
         n_frn = max(len(u.items) for u in uaps)
         rec = n_rec
+        plans, run_slots = _scalar_plans(self.edition)
+        runs: dict[int, list[tuple[int, int]]] = {}  # fixed run → (record, offset) where it starts
         for lane in alive.tolist():
             p, e = int(pos[lane]), int(end[lane])
             while p < e:
                 start = p
-                frns: list[int] = []
                 i = 0
                 while True:
                     if p >= e:
@@ -243,8 +244,6 @@ class _Walker:
                         break
                     b = data[p]
                     p += 1
-                    if b & 0xFE:
-                        frns.extend(i + k for k in _BITS7[b])
                     i += 7
                     if not b & 1:
                         break
@@ -253,34 +252,58 @@ class _Walker:
                         break
                 if lane_err[lane]:
                     break
+                fspec = data[start:p]
+                plan = plans.get(fspec)
+                if plan is None:
+                    plan = _scalar_plan(fspec, u0, fixed_length, sel_items is not None, run_slots)
+                    if len(plans) > 4096:  # a fuzzed stream must not grow the cache without bound
+                        plans.clear()
+                    plans[fspec] = plan
+                steps, frns = plan
                 if not frns:
                     lane_err[lane] = 8
                     break
-                items = u0
                 code = 0
-                for f in frns:
-                    if sel_items is not None and f >= 2 and items is u0:
-                        sel = acc.get(selector[0])
-                        typ = sel is not None and sel[-1][0] == rec and data[sel[-1][1]] & 0x80
-                        items = sel_items[1] if typ else sel_items[0]
-                    item = items[f] if f < len(items) else None
-                    if item is None:
-                        code = 2
-                        break
-                    fixed_len = fixed_length.get(id(item), 0)
-                    if fixed_len:
-                        a = acc.get(item.name)
-                        if a is None:
-                            a = acc[item.name] = []
-                        a.append((rec, p, fixed_len))
-                        p += fixed_len
-                    else:
-                        length, code = self._measure_scalar(item, item.name, rec, p, e, acc)
-                        p += length
-                    if code == 0 and p > e:
-                        code = 4
-                    if code:
-                        break
+                if steps is not None:  # the same FSPEC seen before: fixed runs in one step each
+                    for run, x in steps:
+                        if run >= 0:
+                            r = runs.get(run)
+                            if r is None:
+                                r = runs[run] = []
+                            r.append((rec, p))
+                            p += x
+                        else:
+                            length, code = self._measure_scalar(x, x.name, rec, p, e, acc)
+                            p += length
+                        if code == 0 and p > e:
+                            code = 4
+                        if code:
+                            break
+                else:  # UAP chosen per record (CAT001) or an FRN the UAP does not define: item by item
+                    items = u0
+                    for f in frns:
+                        if sel_items is not None and f >= 2 and items is u0:
+                            sel = acc.get(selector[0])
+                            typ = sel is not None and sel[-1][0] == rec and data[sel[-1][1]] & 0x80
+                            items = sel_items[1] if typ else sel_items[0]
+                        item = items[f] if f < len(items) else None
+                        if item is None:
+                            code = 2
+                            break
+                        fixed_len = fixed_length.get(id(item), 0)
+                        if fixed_len:
+                            a = acc.get(item.name)
+                            if a is None:
+                                a = acc[item.name] = []
+                            a.append((rec, p, fixed_len))
+                            p += fixed_len
+                        else:
+                            length, code = self._measure_scalar(item, item.name, rec, p, e, acc)
+                            p += length
+                        if code == 0 and p > e:
+                            code = 4
+                        if code:
+                            break
                 # A record that failed is kept in the arrays (its block is dropped later) so that the slot
                 # records noted for it stay in range.
                 out_lane.append(lane)
@@ -290,6 +313,10 @@ class _Walker:
                 if code:
                     lane_err[lane] = code
                     break
+        for run, notes in runs.items():
+            r, st = np.array(notes, dtype=np.int64).T
+            for slot, rel, length in run_slots[run]:
+                self.chunks.setdefault(slot, []).append((r, st + rel, np.full(len(r), length, dtype=np.int64)))
         for slot, notes in acc.items():
             r, st, ln = np.array(notes, dtype=np.int64).T
             self.chunks.setdefault(slot, []).append((r, st, ln))
@@ -405,6 +432,48 @@ def _uap_plan(ed: Edition) -> tuple:
             selector = (sel_item, ed.uaps[uap0], ed.uaps[uap1])
         plan = _UAP_PLANS[id(ed)] = (uaps, n_frn, max_octets, allowed, selector)
     return plan
+
+
+#: Per edition: FSPEC octets → walking plan, and the fixed runs the plans refer to (slot, offset, length each).
+_SCALAR_PLANS: dict[int, tuple[dict[bytes, tuple], list[tuple[tuple[str, int, int], ...]]]] = {}
+
+
+def _scalar_plans(edition: Edition) -> tuple[dict[bytes, tuple], list[tuple[tuple[str, int, int], ...]]]:
+    plans = _SCALAR_PLANS.get(id(edition))
+    if plans is None:
+        plans = _SCALAR_PLANS[id(edition)] = ({}, [])
+    return plans
+
+
+def _scalar_plan(fspec: bytes, u0, fixed_length: dict[int, int], per_record_uap: bool, run_slots: list) -> tuple:
+    """How to walk a record with this FSPEC: (steps, FRNs). Consecutive fixed items become one step (a "run") of
+    known length whose items sit at known offsets, so a radar's repeated FSPECs cost one step per run, not one per
+    item. Steps are None when the UAP is chosen per record or an FRN is undefined (walked item by item)."""
+    frns = [7 * j + k for j, b in enumerate(fspec) for k in _BITS7[b]]
+    if per_record_uap or any(f >= len(u0) or u0[f] is None for f in frns):
+        return None, frns
+    steps: list[tuple[int, object]] = []
+    run: list[tuple[str, int, int]] = []
+    at = 0
+
+    def close() -> None:
+        nonlocal run, at
+        if run:
+            run_slots.append(tuple(run))
+            steps.append((len(run_slots) - 1, at))
+            run, at = [], 0
+
+    for f in frns:
+        item = u0[f]
+        length = fixed_length.get(id(item), 0)
+        if length:
+            run.append((item.name, at, length))
+            at += length
+        else:
+            close()
+            steps.append((-1, item))
+    close()
+    return tuple(steps), frns
 
 
 _FIXED_LENGTHS: dict[int, dict[int, int]] = {}
