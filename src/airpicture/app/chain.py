@@ -1,4 +1,5 @@
 """The live chain in one process: decoders → tracker → monitors → recorder → picture server, over the in-process bus.
+With a recorder, the picture server also serves its history under ``/api/history/`` (the display's timeline).
 
 Everything travels on the bus subjects of ``airpicture.core.bus`` (the same as over NATS when distributed):
 decoded reports on ``airpicture.meas.<sensor>``, the picture on ``airpicture.tracks``, alert events on
@@ -75,6 +76,11 @@ class LiveChain:
         if recorder is not None:
             for subject in (f"{MEASUREMENTS}.>", TRACKS, ALERTS):
                 self.bus.subscribe(subject, recorder.append)
+            if hasattr(recorder, "recording"):
+                from airpicture.record.api import history_router
+
+                # The display's replay timeline reads the file being recorded (a fresh cursor per request).
+                server.mount_history(history_router(recorder.recording))
         server.on_acknowledge = self._on_acknowledge
 
     # ----------------------------------------------------------------------------------------- input

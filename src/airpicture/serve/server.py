@@ -10,7 +10,8 @@ Endpoints: ``GET /api/tracks`` (SystemTrack fields, JSON), ``GET /api/tracks/{tr
 per-sensor last update), ``GET /api/alerts`` (active alerts), ``POST /api/alerts/{alert_id}/acknowledge`` (needs the
 operator token; disabled when none is configured), ``GET /api/config`` (display settings and map layers),
 ``GET /healthz``, ``WS /ws`` (binary frames from :mod:`airpicture.serve.encoding` and JSON text messages for alerts),
-and the web client at ``/``.
+and the web client at ``/``. With a recording, :meth:`PictureServer.mount_history` adds the history API of
+:mod:`airpicture.record.api` under ``/api/history/`` (the replay timeline's extent and past snapshots).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import pyarrow.compute as pc
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Mount, Route, Router, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
@@ -147,6 +148,7 @@ class PictureServer:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self.started_time_s = time.time()
+        self.history_enabled = False
         self.app = self._build_app()
 
     # ----------------------------------------------------------------- producer side (any thread)
@@ -188,6 +190,20 @@ class PictureServer:
     def set_display_config(self, config: dict[str, Any]) -> None:
         """Replace the map layers and settings; open displays are told to fetch them again."""
         self.display_config = config
+        self._to_loop(self._broadcast_text, json.dumps({"type": "config"}))
+
+    def mount_history(self, router: Router) -> None:
+        """Serve a recording's history API (``airpicture.record.api.history_router``) under ``/api/history/``.
+
+        Its endpoints are plain functions, which Starlette runs in its thread pool: a DuckDB query never holds the
+        event loop that streams the live picture. Displays learn of it from ``/api/config`` (``history_enabled``).
+        """
+        for handler in router.routes:
+            endpoint = getattr(handler, "endpoint", None)
+            if endpoint is not None and asyncio.iscoroutinefunction(endpoint):
+                raise ValueError(f"history endpoint {handler.path} is async: it would run DuckDB on the event loop")
+        self.app.router.routes.insert(0, Mount("/api/history", app=router, name="history"))
+        self.history_enabled = True
         self._to_loop(self._broadcast_text, json.dumps({"type": "config"}))
 
     @property
@@ -502,4 +518,5 @@ class PictureServer:
     async def _config(self, request: Request) -> Response:
         body = dict(self.display_config)
         body["acknowledge_enabled"] = self.operator_token is not None
+        body["history_enabled"] = self.history_enabled
         return Response(msgspec.json.encode(body), media_type="application/json")
