@@ -357,9 +357,8 @@ class _Walker:
                     return length, 4
                 b = data[p + length]
                 length += 1
-                for k in range(7):
-                    if b & (0x80 >> k):
-                        present.append(i + k)
+                for k in _BITS7[b]:
+                    present.append(i + k)
                 i += 7
                 if not b & 1:
                     break
