@@ -401,13 +401,17 @@ def _missing(sample: np.ndarray, n: int) -> np.ndarray:
     return np.full(n, None, dtype=object)
 
 
-def _arrow(name: str, arr: np.ndarray) -> pa.Array:
+def _arrow(name: str, arr: np.ndarray) -> pa.Array | None:
+    """One column to Arrow; None when every value is absent (the caller then shares a cached all-null column)."""
     if name in BOOL_COLUMNS:
-        return pa.array(arr != 0, mask=np.isnan(arr), type=pa.bool_())
+        mask = np.isnan(arr)
+        return None if mask.all() else pa.array(arr != 0, mask=mask, type=pa.bool_())
     if arr.dtype.kind == "f":
         return pa.array(arr, from_pandas=True)
     if arr.dtype.kind in "iu":
-        return pa.array(arr, mask=arr < 0, type=pa.int64())
+        mask = arr < 0
+        return None if mask.all() else pa.array(arr, mask=mask, type=pa.int64())
     if arr.dtype.kind == "U":
-        return pa.array(arr, mask=arr == "", type=pa.string())
+        mask = arr == ""
+        return None if mask.all() else pa.array(arr, mask=mask, type=pa.string())
     return pa.array(arr, type=pa.string(), from_pandas=True)
