@@ -260,8 +260,14 @@ def match(
         tgt, ep, trk, mt = m.target_id[o], m.epoch_s[o], m.track_id[o], matched[o]
         ends = np.r_[np.flatnonzero(np.diff(tgt)), tgt.size - 1]
         starts = np.r_[0, ends[:-1] + 1]
+        # The aircraft's last truth time on the truth's own (finer) grid, not the evaluation epoch before it.
+        last_seen: dict[int, float] = {}
+        if t_id.size:
+            o_t = np.lexsort((t_time, t_id))
+            e_t = np.r_[np.flatnonzero(np.diff(t_id[o_t])), t_id.size - 1]
+            last_seen = dict(zip(t_id[o_t][e_t].tolist(), t_time[o_t][e_t].tolist(), strict=True))
         for s0, s1 in zip(starts.tolist(), ends.tolist(), strict=True):
-            last_truth = ep[s1]
+            last_truth = last_seen.get(int(tgt[s0]), ep[s1])
             if last_truth > t_end - 30.0:
                 continue
             sel = np.flatnonzero(mt[s0 : s1 + 1])
@@ -306,7 +312,7 @@ def summarise(m: Matches) -> dict[str, dict[str, float]]:
     classes = {"all": np.ones(m.target_id.size, bool), "cooperative": m.cooperative, "primary_only": ~m.cooperative}
     out: dict[str, dict[str, float]] = {}
     for name, mask in classes.items():
-        if not mask.any():
+        if not mask.any() and name != "all":
             continue
         matched = mask & (m.track_id >= 0)
         straight, turning = matched & ~m.turning, matched & m.turning
