@@ -48,10 +48,10 @@ def wait_http(url: str, process: subprocess.Popen, timeout_s: float = 60.0) -> N
     raise TimeoutError(f"{url} did not answer within {timeout_s} s")
 
 
-def drive(url: str, options: dict, timeout_s: float = 150.0) -> dict:
-    """Run the Chromium driver against ``url``; its JSON report."""
+def drive(url: str, options: dict, timeout_s: float = 150.0, driver: Path = DRIVER) -> dict:
+    """Run a Chromium driver script (default ``drive.mjs``) against ``url``; its JSON report."""
     result = subprocess.run(
-        ["node", str(DRIVER), url, json.dumps(options)],
+        ["node", str(driver), url, json.dumps(options)],
         capture_output=True,
         text=True,
         timeout=timeout_s,

@@ -1,13 +1,16 @@
 // The operators' display: connects to the picture stream, keeps the picture, draws it, and runs the side panel.
 import { decodeFrame, Picture } from './picture.js';
+import { Timeline } from './timeline.js';
 import { COLOURS, drawBase, sizeCanvas, TrafficRenderer, View } from './render.js';
 import { GLTraffic } from './gl.js';
 import { language, setLanguage, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
-const pic = new Picture();
-pic.alertIds = new Set();
-pic.emergencyIds = new Set();
+// The live picture always follows the stream; `pic` is the one drawn: the live one, or a past one in replay.
+const live = new Picture();
+live.alertIds = new Set();
+live.emergencyIds = new Set();
+let pic = live;
 const baseCanvas = $('base');
 const trafficCanvas = $('traffic');
 const renderer = new TrafficRenderer(GLTraffic.create($('traffic-gl'), COLOURS));
@@ -22,7 +25,17 @@ const filters = { flMin: 0, flMax: 600, unknownAlt: true, search: '' };
 
 // Measurements the browser tests and the benchmark read (main-thread time per update, Performance API).
 const stats = { webgl: Boolean(renderer.gl), frames: 0, bytes: 0, updateMs: [], lastUpdateMs: 0, visible: 0, labels: 0, errors: 0, connected: false };
-window.airpicture = { stats, picture: pic, renderer, select: (id) => select(id), alerts: () => alerts };
+const timeline = new Timeline((past) => {
+  pic = past || live;
+  detailsCache = null;
+  renderDetails();
+  if (!past) fetchDetails();
+  scheduleRedraw();
+});
+window.airpicture = {
+  stats, renderer, timeline, live, select: (id) => select(id), alerts: () => alerts,
+  get picture() { return pic; }, get replaying() { return pic !== live; },
+};
 
 // ------------------------------------------------------------------ drawing
 let baseDirty = true;
@@ -78,16 +91,17 @@ function connect() {
     if (typeof event.data === 'string') { onText(event.data); return; }
     const t0 = performance.now();
     const frame = decodeFrame(event.data);
-    pic.apply(frame);
+    live.apply(frame);
     const tApplied = performance.now();
-    redraw();
+    // In replay the stream keeps the live picture current but the map stays on the past.
+    if (pic === live) redraw();
     const t1 = performance.now();
     stats.applyMs = tApplied - t0; stats.drawMs = t1 - tApplied; stats.sections = renderer.timings;
     performance.measure('airpicture-update', { start: t0, end: t1 });
     stats.frames++; stats.bytes += event.data.byteLength; stats.lastUpdateMs = t1 - t0;
     stats.updateMs.push(t1 - t0);
     if (stats.updateMs.length > 600) stats.updateMs.shift();
-    if (selectedId !== null && !pic.slotOf.has(selectedId)) renderDetails();
+    if (pic === live && selectedId !== null && !pic.slotOf.has(selectedId)) renderDetails();
   };
 }
 function setLink(up) {
@@ -98,13 +112,16 @@ function setLink(up) {
 }
 function onText(text) {
   const message = JSON.parse(text);
-  if (message.type === 'config') { loadConfig().then(() => { baseDirty = true; scheduleRedraw(true); renderAlerts(); }); return; }
+  if (message.type === 'config') {
+    loadConfig().then(() => { baseDirty = true; scheduleRedraw(true); renderAlerts(); enableTimeline(); });
+    return;
+  }
   if (message.type === 'alerts') {
     alerts = message.alerts || [];
     const open = alerts.filter((a) => a.state !== 'cleared');
-    pic.alertIds = new Set(open.flatMap((a) => a.track_ids || []));
+    live.alertIds = new Set(open.flatMap((a) => a.track_ids || []));
     // An emergency declared by ADS-B status alone (no 7x00 squawk) is still drawn as an emergency.
-    pic.emergencyIds = new Set(open.filter((a) => a.kind === 'emergency').flatMap((a) => a.track_ids || []));
+    live.emergencyIds = new Set(open.filter((a) => a.kind === 'emergency').flatMap((a) => a.track_ids || []));
     renderAlerts();
     scheduleRedraw();
   }
@@ -191,7 +208,7 @@ function select(id, centre = false) {
   scheduleRedraw(centre);
 }
 async function fetchDetails() {
-  if (selectedId === null) return;
+  if (selectedId === null || pic !== live) return; // /api/tracks is the live picture: a past track has no live details
   const id = selectedId;
   try {
     const response = await fetch(`/api/tracks/${id}`);
@@ -304,14 +321,15 @@ for (const b of document.querySelectorAll('.lang button')) {
   b.addEventListener('click', () => {
     setLanguage(b.dataset.lang);
     localStorage.setItem('airpicture.language', language());
-    renderAlerts(); renderDetails();
+    renderAlerts(); renderDetails(); timeline.render();
   });
 }
 
 function tickClock() {
   const now = new Date();
   $('clock').textContent = `${now.toISOString().slice(11, 19)} UTC`;
-  if (pic.time) {
+  if (pic !== live) $('picture-age').textContent = '';
+  else if (pic.time) {
     const lag = Date.now() / 1000 - pic.time;
     $('picture-age').textContent = Math.abs(lag) > 5 ? `${t('picture_age')} ${hhmmss(pic.time)} UTC` : '';
   }
@@ -319,6 +337,13 @@ function tickClock() {
 setInterval(tickClock, 250);
 
 // ------------------------------------------------------------------ start
+let timelineOn = false;
+function enableTimeline() {
+  if (timelineOn || !config.history_enabled) return;
+  timelineOn = true;
+  timeline.enable().then(() => scheduleRedraw(true));
+}
+
 async function loadConfig() {
   try {
     config = await (await fetch('/api/config')).json();
@@ -340,6 +365,7 @@ async function start() {
   redraw();
   renderAlerts();
   connect();
+  enableTimeline();
   try {
     countries = await (await fetch('/static/vendor/countries-50m-africa.geojson')).json();
     baseDirty = true; scheduleRedraw(true);

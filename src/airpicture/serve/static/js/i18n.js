@@ -22,6 +22,11 @@ export const MESSAGES = {
     kind_non_cooperative: 'Non coopératif', kind_transponder_loss: 'Perte transpondeur',
     kind_fpl_deviation: 'Écart plan de vol', kind_spoofing: 'Usurpation ADS-B', kind_gnss_interference: 'Brouillage GNSS',
     state_raised: 'nouvelle', state_updated: 'en cours', state_acknowledged: 'acquittée', state_cleared: 'levée',
+    tl_live: 'DIRECT', tl_replay: 'RELECTURE', back_live: 'RETOUR AU DIRECT', tl_play: 'Lecture', tl_pause: 'Pause',
+    replay_banner: 'RELECTURE — SITUATION PASSÉE', replay_empty: 'aucune piste enregistrée à cet instant',
+    tl_recorded: 'enregistré :', tl_behind: 'de retard sur le direct', tl_at_end: 'fin de l’enregistrement',
+    tl_empty: 'enregistrement vide', tl_back_60: 'Reculer d’une minute', tl_slider: 'Faire glisser pour revoir le passé',
+    alerts_live_note: '(en direct, pas la relecture)',
   },
   en: {
     tracks: 'Tracks', shown: 'shown', alerts: 'Alerts', link_down: 'offline', link_up: 'online',
@@ -45,6 +50,11 @@ export const MESSAGES = {
     kind_non_cooperative: 'Non-cooperative', kind_transponder_loss: 'Transponder loss',
     kind_fpl_deviation: 'Flight-plan deviation', kind_spoofing: 'ADS-B spoofing', kind_gnss_interference: 'GNSS interference',
     state_raised: 'new', state_updated: 'ongoing', state_acknowledged: 'acknowledged', state_cleared: 'cleared',
+    tl_live: 'LIVE', tl_replay: 'REPLAY', back_live: 'BACK TO LIVE', tl_play: 'Play', tl_pause: 'Pause',
+    replay_banner: 'REPLAY — PAST PICTURE', replay_empty: 'no track recorded at this instant',
+    tl_recorded: 'recorded:', tl_behind: 'behind live', tl_at_end: 'end of the recording',
+    tl_empty: 'recording empty', tl_back_60: 'One minute back', tl_slider: 'Drag to review the past',
+    alerts_live_note: '(live, not the replay)',
   },
 };
 

@@ -142,3 +142,41 @@ export class Picture {
   cooperative(s) { return (this.flags[s] & 8) ? null : Boolean(this.flags[s] & 4); }
   name(s) { return this.callsign[s] || (this.icao[s] ? this.icao[s].toUpperCase() : `T${this.id[s]}`); }
 }
+
+// A recorded picture (SystemTrack rows from /api/history/snapshot, JSON) as a frame Picture.apply takes: the same
+// quantisation as the server's encoder (airpicture/serve/encoding.py), so a past picture is drawn exactly like a
+// live one. `previous` (a Picture) turns it into a changes frame that removes the tracks absent from `rows`, so
+// stepping through the past keeps each aircraft's history dots.
+export function rowsToFrame(rows, time, previous = null) {
+  const n = rows.length;
+  const q = (v, scale, lo, hi, missing) => (v === null || v === undefined || !Number.isFinite(v)
+    ? missing : Math.min(hi, Math.max(lo, Math.round(v * scale))));
+  const cols = {
+    track_id: new Uint32Array(n), lat: new Int32Array(n), lon: new Int32Array(n),
+    dlat: new Int16Array(0), dlon: new Int16Array(0), alt: new Int16Array(n), gs: new Uint16Array(n),
+    trk: new Uint16Array(n), vr: new Int8Array(n), sigma: new Uint8Array(n), age: new Uint8Array(n), flags: new Uint8Array(n),
+  };
+  const status = { tentative: 0, confirmed: 1, coasting: 2 };
+  const idents = new Array(n);
+  const seen = new Set();
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    cols.track_id[i] = r.track_id; seen.add(r.track_id);
+    cols.lat[i] = q(r.lat_deg, 1e5, -9e6, 9e6, 0); cols.lon[i] = q(r.lon_deg, 1e5, -18e6, 18e6, 0);
+    cols.alt[i] = q(r.alt_ft, 0.1, -32767, 32767, -32768);
+    cols.gs[i] = q(r.ground_speed_kt, 10, 0, 65534, 65535);
+    cols.trk[i] = q(r.track_deg === null || r.track_deg === undefined ? null : ((r.track_deg % 360) + 360) % 360, 100, 0, 35999, 65535);
+    cols.vr[i] = q(r.vertical_rate_fpm, 1 / 64, -127, 127, -128);
+    cols.sigma[i] = q(r.sigma_h_m, 0.1, 0, 254, 255);
+    cols.age[i] = q(Number.isFinite(r.time_s) ? Math.max(0, time - r.time_s) : 0, 10, 0, 254, 255);
+    const coopKnown = r.cooperative === true || r.cooperative === false;
+    cols.flags[i] = (status[r.status] ?? 3) | (r.cooperative === true ? 4 : 0) | (coopKnown ? 0 : 8);
+    idents[i] = [r.icao24, r.callsign, r.squawk, r.sources, r.flight_plan].map((v) => v || '').join('\x1f');
+  }
+  const removed = [];
+  if (previous) for (let s = 0; s < previous.count; s++) if (!seen.has(previous.id[s])) removed.push(previous.id[s]);
+  return {
+    kind: previous ? 2 : 1, time, n, nAbs: n, cols, removed: Uint32Array.from(removed),
+    identIds: cols.track_id, idents,
+  };
+}
