@@ -39,6 +39,7 @@ from airpicture.track.measurement import (
     refine_with_altitude,
 )
 from airpicture.track.predictor import MotionModels, combine, transition
+from airpicture.track.reorder import ReorderWindow
 from airpicture.track.store import CONFIRMED, FREE, LOST, STATUS_NAMES, TENTATIVE, TrackStore
 from airpicture.track.updater import imm_update, innovation, inverse_2x2, mahalanobis_2
 from airpicture.track.vertical import update_altitude
@@ -117,8 +118,6 @@ class Tracker:
         self._models = MotionModels(q, omega, sojourn)
         self._model_args = (q, sojourn, omega)
         self.store = TrackStore(n_sensors=max(len(sensors), 1), n_models=self._models.n)
-        from airpicture.track.reorder import ReorderWindow
-
         self.window = ReorderWindow(self.config.reorder_window_s, self.config.max_future_s)
         self._icao_keys = np.empty(0, np.int64)
         self._icao_slots = np.empty(0, np.int64)
