@@ -156,7 +156,8 @@ def test_a_beast_receiver_and_an_asterix_radar_become_tracks_on_the_picture(tmp_
         deadline = time.monotonic() + 60
         sources: set[str] = set()
         tracks = []
-        while time.monotonic() < deadline and sources != {receiver.id, radar.id}:
+        # Both feeds must reach the picture, and more than a first couple of aircraft.
+        while time.monotonic() < deadline and (sources != {receiver.id, radar.id} or len(tracks) < 3):
             time.sleep(1.0)
             try:
                 tracks = httpx.get(f"http://127.0.0.1:{http_port}/api/tracks", timeout=2).json()
