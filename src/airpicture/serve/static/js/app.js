@@ -84,7 +84,13 @@ function connect() {
   const proto = location.protocol === 'https:' ? 'wss' : 'ws';
   socket = new WebSocket(`${proto}://${location.host}/ws`);
   socket.binaryType = 'arraybuffer';
-  socket.onopen = () => { backoffMs = 500; setLink(true); };
+  socket.onopen = () => {
+    backoffMs = 500;
+    setLink(true);
+    // The server may have changed its configuration (e.g. mounted the recording's history) between our first
+    // /api/config and this connection, whose 'config' messages we could not have heard: ask again.
+    loadConfig().then(() => { baseDirty = true; scheduleRedraw(true); enableTimeline(); });
+  };
   socket.onclose = () => { setLink(false); setTimeout(connect, backoffMs); backoffMs = Math.min(backoffMs * 2, 10000); };
   socket.onerror = () => {};
   socket.onmessage = (event) => {
