@@ -1,6 +1,8 @@
 import numpy as np
+import pytest
 
 from airpicture.track.associator import gnn_assign
+from airpicture.track.config import TrackerConfig
 from airpicture.track.predictor import combine, imm_predict, mix, switching_matrix, transition
 from airpicture.track.updater import imm_update
 
@@ -24,6 +26,26 @@ def test_mixing_identical_models_changes_nothing_and_probabilities_stay_normalis
     x0, p0, cbar = mix(x, p, mu, switching_matrix(np.full(5, 4.0), np.array([100.0, 10.0, 10.0])))
     assert np.allclose(x0, x) and np.allclose(p0, p)
     assert np.allclose(cbar.sum(axis=1), 1.0)
+
+
+def test_a_turn_left_goes_where_the_switch_weights_say_and_never_to_the_opposite_turn():
+    cfg = TrackerConfig()
+    weights = cfg.switch_matrix()
+    _, omega, sojourn = cfg.model_arrays()
+    pi = switching_matrix(np.array([4.0, 40.0]), sojourn, weights)
+    assert np.allclose(pi.sum(axis=2), 1.0)
+    left = int(np.argmin(np.abs(omega - np.radians(1.2))))
+    right = int(np.argmin(np.abs(omega + np.radians(1.2))))
+    assert pi[0, left, right] == 0.0
+    # Leaving after 4 s with a 20 s sojourn; straight flight takes as much as the high-noise model.
+    assert np.isclose(1.0 - pi[0, left, left], 1.0 - np.exp(-4.0 / 20.0))
+    assert np.isclose(pi[0, left, 0], pi[0, left, -1])
+
+
+def test_switch_weights_of_the_wrong_shape_are_a_clear_error():
+    with pytest.raises(ValueError, match="model_switch_weights"):
+        TrackerConfig(models=((0.05, 0.0, 200.0), (40.0, 0.0, 6.0))).switch_matrix()
+    assert TrackerConfig(models=((0.05, 0.0, 200.0),), model_switch_weights=None).switch_matrix() is None
 
 
 def test_imm_update_favours_the_model_that_predicted_the_measurement():

@@ -49,7 +49,9 @@ def predict_pairs(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """IMM prediction of track ``slots[k]`` to ``time_s[k]`` (a slot may appear many times)."""
     dt = time_s - store.time_s[slots]
-    return imm_predict(store.x[slots], store.p[slots], store.mu[slots], dt, models.q, models.sojourn_s, models.omega)
+    return imm_predict(
+        store.x[slots], store.p[slots], store.mu[slots], dt, models.q, models.sojourn_s, models.omega, models.switch_to
+    )
 
 
 def score_pairs(

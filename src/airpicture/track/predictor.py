@@ -17,7 +17,8 @@ The default bank (:class:`airpicture.track.config.TrackerConfig`) is a quiet NCV
 1.5 and 3 deg/s, and a high-noise NCV that catches whatever the others do not (turn entry, speed changes).
 
 IMM interaction (Blom & Bar-Shalom) over model probabilities ``μ`` with a Markov switching matrix ``Π(Δt)``: model
-j is left with probability ``1 − exp(−Δt/τ_j)`` (mean sojourn time τ_j), towards the other models equally::
+j is left with probability ``1 − exp(−Δt/τ_j)`` (mean sojourn time τ_j), towards the other models in configured
+proportions (a turn ends into straight flight, not into the opposite turn)::
 
     c̄_j = Σ_i Π_ij μ_i,            μ_{i|j} = Π_ij μ_i / c̄_j,
     x⁰_j = Σ_i μ_{i|j} x_i,        P⁰_j = Σ_i μ_{i|j} [P_i + (x_i − x⁰_j)(x_i − x⁰_j)ᵀ].
@@ -44,6 +45,9 @@ class MotionModels:
     q: NDArray[np.float64]
     omega: NDArray[np.float64]
     sojourn_s: NDArray[np.float64]
+    #: Where a model goes when it is left: row i the probabilities of going to each other model (zero diagonal,
+    #: rows sum to 1). None: to the others equally.
+    switch_to: NDArray[np.float64] | None = None
 
     @property
     def n(self) -> int:
@@ -82,13 +86,19 @@ def process_noise(dt_s: NDArray[np.float64], q_m2s3: NDArray[np.float64]) -> NDA
     return q
 
 
-def switching_matrix(dt_s: NDArray[np.float64], sojourn_s: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Π(Δt), shape (n, M, M): leave model j with probability 1 − exp(−|Δt|/τ_j), to the others equally."""
+def switching_matrix(
+    dt_s: NDArray[np.float64], sojourn_s: NDArray[np.float64], switch_to: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
+    """Π(Δt), shape (n, M, M): leave model j with probability 1 − exp(−|Δt|/τ_j), towards the others in the
+    proportions of ``switch_to`` (M, M) (equally when None)."""
     m = sojourn_s.shape[0]
     if m == 1:
         return np.ones((dt_s.shape[0], 1, 1))
     leave = 1.0 - np.exp(-np.abs(dt_s)[:, None] / sojourn_s[None, :])
-    pi = np.broadcast_to((leave / max(m - 1, 1))[:, :, None], (dt_s.shape[0], m, m)).copy()
+    if switch_to is None:
+        pi = np.broadcast_to((leave / max(m - 1, 1))[:, :, None], (dt_s.shape[0], m, m)).copy()
+    else:
+        pi = leave[:, :, None] * switch_to[None, :, :]
     idx = np.arange(m)
     pi[:, idx, idx] = 1.0 - leave
     return pi
@@ -145,9 +155,10 @@ def imm_predict(
     q_m2s3: NDArray[np.float64],
     sojourn_s: NDArray[np.float64],
     omega_rps: NDArray[np.float64],
+    switch_to: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Interaction then per-model prediction: returns (x_pred (n,M,4), P_pred (n,M,4,4), c̄ (n,M))."""
-    x0, p0, cbar = mix(x, p, mu, switching_matrix(dt_s, sojourn_s))
+    x0, p0, cbar = mix(x, p, mu, switching_matrix(dt_s, sojourn_s, switch_to))
     xp, pp = predict_models(x0, p0, dt_s, q_m2s3, omega_rps)
     return xp, pp, cbar
 

@@ -115,7 +115,7 @@ class Tracker:
         self.plane = plane or default_plane(sensors)
         self.converter = MeasurementConverter(sensors, self.plane, self.config)
         q, omega, sojourn = self.config.model_arrays()
-        self._models = MotionModels(q, omega, sojourn)
+        self._models = MotionModels(q, omega, sojourn, self.config.switch_matrix())
         self._model_args = (q, sojourn, omega)
         self.store = TrackStore(n_sensors=max(len(sensors), 1), n_models=self._models.n)
         self.window = ReorderWindow(self.config.reorder_window_s, self.config.max_future_s)
