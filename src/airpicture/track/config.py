@@ -56,8 +56,10 @@ class TrackerConfig:
 
     # --- association -----------------------------------------------------------------------------------------------
     #: Mahalanobis gate for plots without identity (chi² with 2 degrees of freedom). Wide, because a filter lags in
-    #: turn transitions; global nearest neighbour with the log-likelihood cost settles the competition.
-    gate_chi2: float = 40.0
+    #: turn transitions; global nearest neighbour with the log-likelihood cost settles the competition. At 40 a
+    #: turning aircraft after a missed plot fell outside its gate and started a second track: 100 cut identity
+    #: switches at N = 2,000 on the benchmark square from 0.034 to ~0.02 per aircraft for ~5 % more CPU.
+    gate_chi2: float = 100.0
     #: Kinematic gate for reports that carry a Mode S address; failing it flags the report (spoofing, corruption).
     identity_gate_chi2: float = 60.0
     #: An address-matched track not updated for this long is re-started from the report instead of gated.
