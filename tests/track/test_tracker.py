@@ -177,3 +177,20 @@ def test_benchmark_square_keeps_one_track_per_aircraft_with_cartesian_and_polar_
         assert fig["completeness"] > 0.95
         assert fig["gospa_per_sqrt_n_m"] < 300
         assert fig["pos_rms_straight_m"] < (150 if not polar else 250)
+
+
+def test_track_is_reported_from_true_north_far_from_the_plane_centre():
+    # An aircraft flying due north (true) 600 km east of the plane's centre: grid north there is ~1.4° off true north.
+    from airpicture.core.geodesy import destination
+
+    t = T0 + np.arange(0, 60, 0.5)
+    lat0, lon0 = destination(13.5, 2.1, 90.0, 600e3)
+    lat = lat0 + (200.0 * (t - T0)) / 111_000.0
+    lon = np.full(t.size, lon0)
+    tracker = Tracker(RX, plane=PLANE)
+    x, y = PLANE.to_xy(lat, lon)
+    grid_track = np.degrees(np.arctan2(np.diff(x), np.diff(y))).mean() % 360.0
+    assert min(grid_track, 360.0 - grid_track) > 1.0  # the plane's grid would say otherwise
+    run(tracker, adsb(t, x, y))
+    row = tracker.snapshot(T0 + 60).to_pylist()[0]
+    assert min(row["track_deg"], 360.0 - row["track_deg"]) < 0.3

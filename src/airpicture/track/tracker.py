@@ -22,7 +22,7 @@ import pyarrow as pa
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from airpicture.core.geodesy import NIGER_PLANE_CENTRE, SystemPlane
+from airpicture.core.geodesy import NIGER_PLANE_CENTRE, SystemPlane, initial_bearing_deg
 from airpicture.core.schema import SYSTEM_TRACK
 from airpicture.core.sensors import Sensor
 from airpicture.core.units import EARTH_RADIUS_M, M_TO_FT, MPS_TO_FPM, MPS_TO_KT
@@ -502,11 +502,25 @@ class Tracker:
             "lon_deg": lon,
             "alt_ft": alt_m * M_TO_FT,
             "ground_speed_kt": speed * MPS_TO_KT,
-            "track_deg": np.degrees(np.arctan2(vel[:, 0], vel[:, 1])) % 360.0,
+            "track_deg": self._true_track_deg(pos, vel, lat, lon),
             "vertical_rate_fpm": np.where(np.isfinite(st.alt_m[slots]), st.vrate_mps[slots] * MPS_TO_FPM, np.nan),
             "sigma_h_m": sigma,
             **meta,
         }
+
+    def _true_track_deg(self, pos, vel, lat, lon):
+        """Track over the ground from true north: the plane's grid north turns away from true north by the
+        meridian convergence (about 1° at 500 km from the plane's centre), so the bearing is taken on the sphere
+        from the position to a point 100 m ahead along the velocity."""
+        speed = np.hypot(vel[:, 0], vel[:, 1])
+        grid = np.degrees(np.arctan2(vel[:, 0], vel[:, 1])) % 360.0
+        moving = speed > 0.1
+        if not moving.any():
+            return grid
+        ahead = pos[moving] + vel[moving] * (100.0 / speed[moving])[:, None]
+        lat2, lon2 = self.plane.to_latlon(ahead[:, 0], ahead[:, 1])
+        grid[moving] = initial_bearing_deg(lat[moving], lon[moving], lat2, lon2)
+        return grid
 
     def _finalise_rows(self, now_s: float) -> None:
         log = self._log.take()
