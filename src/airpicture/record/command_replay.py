@@ -22,6 +22,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="feed the recorded measurements through the tracker again (needs --sensors)",
     )
+    parser.add_argument(
+        "--pictures",
+        action="store_true",
+        help="with --retrack, a recording of the one-process app: track between its recorded pictures and picture "
+        "at their times, as its chain did live (default: track each measurement message, as a tracker node does)",
+    )
     parser.add_argument("--sensors", help="sensors.json for --retrack")
     parser.add_argument("--tracker-config", help="TrackerConfig as JSON (field: value) for --retrack with new settings")
     parser.add_argument("--out", help="write the replayed tracks to .parquet/.jsonl")
@@ -33,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from airpicture.core.tableio import TableWriter
     from airpicture.record.recorder import RecordingError
     from airpicture.record.recording import Recording
-    from airpicture.record.replay import replay
+    from airpicture.record.replay import replay, replay_pictures
 
     tracker = None
     if args.retrack:
@@ -61,7 +67,10 @@ def run(args: argparse.Namespace) -> int:
         publisher = NatsPublisher(args.nats, "replay")
         local.subscribe(">", publisher.publish)
     try:
-        stats = replay(recording, local.publish, args.from_s, args.to_s, args.speed, tracker, progress=True)
+        if tracker is not None and args.pictures:
+            stats = replay_pictures(recording, local.publish, tracker, args.from_s, args.to_s, progress=True)
+        else:
+            stats = replay(recording, local.publish, args.from_s, args.to_s, args.speed, tracker, progress=True)
     finally:
         recording.close()
         if writer is not None:
