@@ -52,13 +52,17 @@ class EmergencyMonitor:
         with_track = frame.icao24_int[frame.icao24_int >= 0]
         self.on_track.put(with_track, time_s=np.full(len(with_track), now))
         self.on_track.drop_older("time_s", now - 600.0)
-        recently = self.on_track.get(self.adsb.keys, "time_s") >= now - 60.0
-        orphan = ~np.isin(self.adsb.keys, with_track) & ~recently
+        # Addresses on a track now were just stamped ``now``: "on a track within the last minute" covers both.
+        orphan = ~(self.on_track.get(self.adsb.keys, "time_s") >= now - 60.0)
         orphan_icao = self.adsb.keys[orphan]
         orphan_code = self.adsb.values["code"][orphan]
         keys = np.concatenate([frame.track_id[tracks], orphan_icao | _NO_TRACK])
         track_ids = np.concatenate([frame.track_id[tracks], np.full(len(orphan_icao), -1)])[:, None]
-        squawks = frame.squawk[tracks] if len(tracks) else np.zeros(0, object)
+        squawks = (
+            frame.table.column("squawk").take(pa.array(tracks)).to_numpy(zero_copy_only=False)
+            if len(tracks) and "squawk" in frame.table.column_names
+            else np.full(len(tracks), None, dtype=object)
+        )
         track_codes = adsb_code[tracks]
 
         def messages(sel: NDArray[np.intp]) -> list[str]:

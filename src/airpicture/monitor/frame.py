@@ -18,24 +18,32 @@ _HEX = np.full(256, -1, dtype=np.int64)
 for _i, _c in enumerate("0123456789abcdef"):
     _HEX[ord(_c)] = _i
     _HEX[ord(_c.upper())] = _i
+_HEX8 = _HEX.astype(np.int8)
 
 
 def icao24_to_int(values: pa.Array | pa.ChunkedArray | NDArray) -> NDArray[np.int64]:
-    """Six hex digits → int (−1 when missing or malformed), vectorised through a byte view."""
+    """Six hex digits → int (−1 when missing or malformed), vectorised on the Arrow string buffers."""
     arr = pa.array(values, type=pa.string()) if not isinstance(values, pa.Array | pa.ChunkedArray) else values
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
+    if arr.type != pa.string():
+        arr = arr.cast(pa.string())
     n = len(arr)
     if n == 0:
         return np.zeros(0, np.int64)
-    valid = pc.and_(pc.is_valid(arr), pc.equal(pc.utf8_length(arr), 6)).to_numpy(zero_copy_only=False)
-    valid = valid.astype(bool)
-    filled = pc.if_else(pa.array(valid), arr, "000000")
-    raw = np.frombuffer(pc.binary_join_element_wise(filled, "", "").cast(pa.binary()).buffers()[2], np.uint8)
-    raw = raw[: 6 * n].reshape(n, 6) if raw.size >= 6 * n else np.zeros((n, 6), np.uint8)
-    digits = _HEX[raw]
-    ok = valid & (digits >= 0).all(axis=1)
-    value = (digits * (16 ** np.arange(5, -1, -1, dtype=np.int64))).sum(axis=1)
+    validity, offsets_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(offsets_buf, np.int32)[arr.offset : arr.offset + n + 1]
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None and data_buf.size else np.zeros(1, np.uint8)
+    ok = np.diff(offsets) == 6
+    if validity is not None:
+        bits = np.unpackbits(np.frombuffer(validity, np.uint8), bitorder="little")[arr.offset : arr.offset + n]
+        ok &= bits.astype(bool)
+    at = np.where(ok, offsets[:-1], 0)[:, None] + np.arange(6)
+    digits = _HEX8[data[np.minimum(at, len(data) - 1)]]
+    ok &= digits.min(axis=1) >= 0
+    value = digits[:, 0].astype(np.int64)
+    for k in range(1, 6):
+        value = value * 16 + digits[:, k]
     return np.where(ok, value, -1)
 
 
@@ -173,33 +181,63 @@ class KeyedMemory:
     def __init__(self, names: tuple[str, ...]) -> None:
         self.keys = np.zeros(0, np.int64)
         self.values = {name: np.zeros(0) for name in names}
+        # The positions of the last key array looked up: monitors read several fields for the same keys.
+        self._version = 0
+        self._located: tuple[object, int, NDArray[np.intp], NDArray[np.bool_]] | None = None
+
+    def _locate(self, keys: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        cached = self._located
+        if cached is not None and cached[0] is keys and cached[1] == self._version:
+            return cached[2], cached[3]
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        hit = self.keys[pos] == keys
+        self._located = (keys, self._version, pos, hit)
+        return pos, hit
 
     def get(self, keys: NDArray[np.int64], name: str, default: float = np.nan) -> NDArray[np.float64]:
         if not len(self.keys):
             return np.full(len(keys), default)
-        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        hit = self.keys[pos] == keys
+        pos, hit = self._locate(keys)
         return np.where(hit, self.values[name][pos], default)
 
     def put(self, keys: NDArray[np.int64], **values: NDArray[np.float64]) -> None:
-        """Insert or overwrite (the last occurrence of a repeated key wins)."""
+        """Insert or overwrite (the last occurrence of a repeated key wins).
+
+        Known keys are overwritten in place and new keys are inserted at their sorted positions, so a steady
+        population costs one ``searchsorted`` per cycle, not a re-sort of the whole memory.
+        """
         if not len(keys):
             return
-        rev_keys, rev_first = np.unique(keys[::-1], return_index=True)
-        idx = len(keys) - 1 - rev_first
-        all_keys = np.concatenate([self.keys, rev_keys])
-        # Keep the new value where a key is repeated: stable sort, take the last of each run.
-        order = np.argsort(all_keys, kind="stable")
-        sorted_keys = all_keys[order]
-        last = np.append(sorted_keys[1:] != sorted_keys[:-1], True)
+        if len(keys) == 1 or bool((keys[1:] > keys[:-1]).all()):
+            rev_keys, idx = keys, np.arange(len(keys))  # already sorted and unique (e.g. a track snapshot)
+        else:
+            rev_keys, rev_first = np.unique(keys[::-1], return_index=True)
+            idx = len(keys) - 1 - rev_first
+        new_values = {name: np.asarray(v, dtype=np.float64)[idx] for name, v in values.items() if name in self.values}
+        if len(self.keys):
+            pos = np.searchsorted(self.keys, rev_keys)
+            known = self.keys[np.minimum(pos, len(self.keys) - 1)] == rev_keys
+        else:
+            pos = np.zeros(len(rev_keys), np.intp)
+            known = np.zeros(len(rev_keys), bool)
+        if known.any():
+            for name, v in new_values.items():
+                self.values[name][pos[known]] = v[known]
+        if known.all():
+            return
+        fresh = ~known
+        at = pos[fresh]
+        self._version += 1
         for name, old in self.values.items():
-            new = values.get(name)
-            new_vals = np.asarray(new, dtype=np.float64)[idx] if new is not None else self.get(rev_keys, name)
-            self.values[name] = np.concatenate([old, new_vals])[order][last]
-        self.keys = sorted_keys[last]
+            v = new_values[name][fresh] if name in new_values else np.full(int(fresh.sum()), np.nan)
+            self.values[name] = np.insert(old, at, v)
+        self.keys = np.insert(self.keys, at, rev_keys[fresh])
 
     def drop_older(self, name: str, cutoff: float) -> None:
         keep = ~(self.values[name] < cutoff)
+        if keep.all():
+            return
+        self._version += 1
         self.keys = self.keys[keep]
         for k in self.values:
             self.values[k] = self.values[k][keep]

@@ -46,6 +46,75 @@ def arc_offsets(
     return s * vx + c * vy, -c * vx + s * vy
 
 
+class BoxGrid:
+    """Bounding boxes of static polygons hashed into a uniform grid, queried with many boxes in one numpy pass.
+
+    Replaces an STRtree query per cycle for the straight paths and current positions: those need no shapely
+    geometry at all (building 10,000 points and lines per cycle costs more than the query). Each (query box,
+    volume box) pair is reported once — in the cell holding the lower-left corner of the two boxes' overlap.
+    """
+
+    def __init__(self, bounds: NDArray[np.float64], cell_m: float) -> None:
+        self.bounds = np.asarray(bounds, dtype=np.float64).reshape(-1, 4)
+        self.cell_m = float(cell_m)
+        if not len(self.bounds):
+            self.origin = np.zeros(2)
+            self.shape = (0, 0)
+            self.cell_start = np.zeros(1, np.int64)
+            self.cell_items = np.zeros(0, np.int64)
+            return
+        self.origin = self.bounds[:, :2].min(axis=0)
+        top = self.bounds[:, 2:].max(axis=0)
+        self.shape = tuple((np.floor((top - self.origin) / self.cell_m).astype(np.int64) + 1).tolist())
+        c0, c1 = self._cells(self.bounds[:, 0], self.bounds[:, 1]), self._cells(self.bounds[:, 2], self.bounds[:, 3])
+        item, cell = self._expand(c0, c1)
+        order = np.argsort(cell, kind="stable")
+        n_cells = self.shape[0] * self.shape[1]
+        self.cell_items = item[order]
+        self.cell_start = np.concatenate([[0], np.cumsum(np.bincount(cell, minlength=n_cells))]).astype(np.int64)
+
+    def _cells(self, x: NDArray, y: NDArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        cx = np.clip(np.floor((x - self.origin[0]) / self.cell_m), 0, self.shape[0] - 1).astype(np.int64)
+        cy = np.clip(np.floor((y - self.origin[1]) / self.cell_m), 0, self.shape[1] - 1).astype(np.int64)
+        return cx, cy
+
+    def _expand(self, c0, c1) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(box index, flat cell) for every cell of every box's cell range."""
+        nx, ny = c1[0] - c0[0] + 1, c1[1] - c0[1] + 1
+        count = nx * ny
+        box = np.repeat(np.arange(len(nx)), count)
+        k = np.arange(len(box)) - np.repeat(np.cumsum(count) - count, count)
+        cx = c0[0][box] + k % nx[box]
+        cy = c0[1][box] + k // nx[box]
+        return box, cx * self.shape[1] + cy
+
+    def query(self, minx: NDArray, miny: NDArray, maxx: NDArray, maxy: NDArray) -> tuple[NDArray, NDArray]:
+        """(query index, item index) of every pair of overlapping boxes."""
+        empty = np.zeros(0, np.intp), np.zeros(0, np.intp)
+        if not len(self.cell_items) or not len(minx):
+            return empty
+        b = self.bounds
+        gx1 = self.origin[0] + self.shape[0] * self.cell_m
+        gy1 = self.origin[1] + self.shape[1] * self.cell_m
+        q = np.flatnonzero((maxx >= self.origin[0]) & (minx <= gx1) & (maxy >= self.origin[1]) & (miny <= gy1))
+        if not len(q):
+            return empty
+        box, cell = self._expand(self._cells(minx[q], miny[q]), self._cells(maxx[q], maxy[q]))
+        start = self.cell_start[cell]
+        count = self.cell_start[cell + 1] - start
+        pair_box = np.repeat(box, count)
+        k = np.arange(len(pair_box)) - np.repeat(np.cumsum(count) - count, count)
+        item = self.cell_items[np.repeat(start, count) + k]
+        pair_cell = np.repeat(cell, count)
+        qi = q[pair_box]
+        overlap = (minx[qi] <= b[item, 2]) & (maxx[qi] >= b[item, 0])
+        overlap &= (miny[qi] <= b[item, 3]) & (maxy[qi] >= b[item, 1])
+        qi, item, pair_cell = qi[overlap], item[overlap], pair_cell[overlap]
+        rx, ry = self._cells(np.maximum(minx[qi], b[item, 0]), np.maximum(miny[qi], b[item, 1]))
+        once = rx * self.shape[1] + ry == pair_cell
+        return qi[once].astype(np.intp), item[once].astype(np.intp)
+
+
 class TurnRateEstimator:
     """Turn rate from the change of track angle between cycles, per track id (sorted-array memory)."""
 
@@ -81,6 +150,16 @@ class InfringementMonitor:
         self.volume_idx = airspace.indices(config.kinds)
         self.polygons = airspace.polygons_xy[self.volume_idx]
         self.tree = shapely.STRtree(self.polygons)
+        self.grid = BoxGrid(shapely.bounds(self.polygons), cell_m=40_000.0)
+        # Bounding circle per polygon (centre of its box, farthest vertex): a cheap exact reject for paths that
+        # cross the box's corner but miss the polygon, before the edge-by-edge intersection.
+        b = shapely.bounds(self.polygons).reshape(-1, 4)
+        self.centre = np.column_stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2])
+        coords, owner = shapely.get_coordinates(self.polygons, return_index=True)
+        radius = np.zeros(len(self.polygons))
+        if len(coords):
+            np.maximum.at(radius, owner, np.hypot(*(coords - self.centre[owner]).T))
+        self.radius = radius
         self.turns = TurnRateEstimator()
         self.kinds = airspace.kinds[self.volume_idx]
         # Every ring edge of every watched polygon, grouped by volume, for exact straight-line crossings.
@@ -92,6 +171,8 @@ class InfringementMonitor:
             edges.append(e)
             counts.append(len(e))
         self.edges = np.concatenate(edges) if edges else np.zeros((0, 4))
+        self.edge_x0, self.edge_y0 = self.edges[:, 0].copy(), self.edges[:, 1].copy()
+        self.edge_dx, self.edge_dy = self.edges[:, 2] - self.edges[:, 0], self.edges[:, 3] - self.edges[:, 1]
         self.edge_count = np.array(counts, dtype=np.int64)
         self.edge_start = np.concatenate([[0], np.cumsum(self.edge_count)[:-1]]).astype(np.int64)
 
@@ -109,22 +190,21 @@ class InfringementMonitor:
             z = np.zeros(0)
             return z, z, np.zeros(0, bool)
         counts = self.edge_count[lv]
-        pair = np.repeat(np.arange(n), counts)
-        first = np.repeat(np.cumsum(counts) - counts, counts)
-        edge = np.repeat(self.edge_start[lv], counts) + (np.arange(len(pair)) - first)
-        e = self.edges[edge]
-        p0x, p0y = frame.x_m[st][pair], frame.y_m[st][pair]
-        dx, dy = frame.vx[st][pair] * horizon_s, frame.vy[st][pair] * horizon_s
-        ex, ey = e[:, 2] - e[:, 0], e[:, 3] - e[:, 1]
-        qx, qy = e[:, 0] - p0x, e[:, 1] - p0y
-        den = dx * ey - dy * ex
-        ok = np.abs(den) > 1e-9
-        safe = np.where(ok, den, 1.0)
-        u = (qx * ey - qy * ex) / safe
-        v = (qx * dy - qy * dx) / safe
-        cross = ok & (u >= 0) & (u <= 1) & (v >= 0) & (v < 1)
-        u = np.where(cross, u, np.inf)
         bounds = np.cumsum(counts) - counts
+        pair = np.repeat(np.arange(n, dtype=np.int32), counts)
+        edge = np.arange(len(pair)) + np.repeat(self.edge_start[lv] - bounds, counts)
+        # Per pair first (n), then gathered to edges (sum of counts): fewer passes over the long arrays.
+        dx_p, dy_p = frame.vx[st] * horizon_s, frame.vy[st] * horizon_s
+        dx, dy = dx_p[pair], dy_p[pair]
+        ex, ey = self.edge_dx[edge], self.edge_dy[edge]
+        qx = self.edge_x0[edge] - frame.x_m[st][pair]
+        qy = self.edge_y0[edge] - frame.y_m[st][pair]
+        den = dx * ey - dy * ex
+        with np.errstate(divide="ignore", invalid="ignore"):
+            u = (qx * ey - qy * ex) / den
+            v = (qx * dy - qy * dx) / den
+        cross = (np.abs(den) > 1e-9) & (u >= 0) & (u <= 1) & (v >= 0) & (v < 1)
+        u = np.where(cross, u, np.inf)
         u1 = np.minimum.reduceat(u, bounds)
         u_rest = np.where(u <= u1[pair], np.inf, u)
         u2 = np.minimum.reduceat(u_rest, bounds)
@@ -147,28 +227,32 @@ class InfringementMonitor:
         floor_m = self.airspace.floor_ft[self.volume_idx] * FT_TO_M
         ceiling_m = self.airspace.ceiling_ft[self.volume_idx] * FT_TO_M
 
-        # Inside now: bounding boxes from the tree, then prepared point-in-polygon.
+        # Inside now: bounding boxes from the grid, the vertical limits, then prepared point-in-polygon.
         track_i = np.flatnonzero(ok)
-        hit_t, hit_v = self.tree.query(shapely.points(frame.x_m[track_i], frame.y_m[track_i]))
+        px, py = frame.x_m[track_i], frame.y_m[track_i]
+        hit_t, hit_v = self.grid.query(px, py, px, py)
         hit_t = track_i[hit_t]
-        lateral = shapely.contains_xy(self.polygons[hit_v], frame.x_m[hit_t], frame.y_m[hit_t])
         vert = alt_unknown[hit_t] | ((alt_m[hit_t] >= floor_m[hit_v]) & (alt_m[hit_t] <= ceiling_m[hit_v]))
-        inside = lateral & vert & self.airspace.active_at(self.volume_idx[hit_v], np.full(len(hit_v), now))
+        hit_t, hit_v = hit_t[vert], hit_v[vert]
+        lateral = shapely.contains_xy(self.polygons[hit_v], frame.x_m[hit_t], frame.y_m[hit_t])
+        inside = lateral & self.airspace.active_at(self.volume_idx[hit_v], np.full(len(hit_v), now))
         cur_t, cur_v = hit_t[inside], hit_v[inside]
         inside_keys = (cur_t.astype(np.int64) << VOLUME_KEY_BITS) | cur_v
 
-        # Predicted, straight: one 2-point line per moving track; exact lateral entry from the intersection.
+        # Predicted, straight: the path's bounding box against the grid, the vertical window of the linear
+        # climb/descent (cheap, drops most pairs), then the exact lateral entry from the polygon's edges.
         moving = np.flatnonzero(ok & (frame.ground_speed_kt >= cfg.min_speed_kt))
         x0, y0 = frame.x_m[moving], frame.y_m[moving]
         x1, y1 = x0 + frame.vx[moving] * T, y0 + frame.vy[moving] * T
-        lines = shapely.linestrings(np.stack([np.column_stack([x0, x1]), np.column_stack([y0, y1])], axis=2))
-        li, lv = self.tree.query(lines)
-        keep = ~np.isin((moving[li].astype(np.int64) << VOLUME_KEY_BITS) | lv, inside_keys)
-        li, lv = li[keep], lv[keep]
+        li, lv = self.grid.query(np.minimum(x0, x1), np.minimum(y0, y1), np.maximum(x0, x1), np.maximum(y0, y1))
         st = moving[li]
-        t_lat_in, t_lat_out, touch = self._straight_crossings(frame, st, lv, T)
-        li, lv, st, t_lat_in, t_lat_out = li[touch], lv[touch], st[touch], t_lat_in[touch], t_lat_out[touch]
-        # Vertical window of the linear climb/descent between floor and ceiling.
+        # Distance from the circle's centre to the path segment.
+        px, py = frame.x_m[st], frame.y_m[st]
+        dx, dy = frame.vx[st] * T, frame.vy[st] * T
+        cx, cy = self.centre[lv, 0] - px, self.centre[lv, 1] - py
+        u = np.clip((cx * dx + cy * dy) / np.maximum(dx * dx + dy * dy, 1e-9), 0.0, 1.0)
+        near = np.hypot(cx - u * dx, cy - u * dy) <= self.radius[lv]
+        st, lv = st[near], lv[near]
         vz = frame.vz_mps[st]
         z0 = alt_m[st]
         fl, cl = floor_m[lv], ceiling_m[lv]
@@ -181,6 +265,13 @@ class InfringementMonitor:
         t_v_out = np.where(level, np.where(within, np.inf, -np.inf), np.maximum(ta, tb))
         t_v_in = np.where(alt_unknown[st], 0.0, t_v_in)
         t_v_out = np.where(alt_unknown[st], np.inf, t_v_out)
+        keep = (np.maximum(t_v_in, 0.0) <= np.minimum(t_v_out, T)) & ~np.isin(
+            (st.astype(np.int64) << VOLUME_KEY_BITS) | lv, inside_keys
+        )
+        st, lv, t_v_in, t_v_out = st[keep], lv[keep], t_v_in[keep], t_v_out[keep]
+        t_lat_in, t_lat_out, touch = self._straight_crossings(frame, st, lv, T)
+        st, lv, t_lat_in, t_lat_out = st[touch], lv[touch], t_lat_in[touch], t_lat_out[touch]
+        t_v_in, t_v_out = t_v_in[touch], t_v_out[touch]
         t_in = np.maximum.reduce([t_lat_in, t_v_in, np.zeros_like(t_lat_in)])
         t_out = np.minimum.reduce([t_lat_out, t_v_out, np.full_like(t_lat_out, T)])
         hit = t_in <= t_out

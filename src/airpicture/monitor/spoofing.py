@@ -57,10 +57,16 @@ class SpoofingMonitor:
         self.sensors = {s.id: s for s in sensors}
         self.radars = [s for s in sensors if s.kind in RADAR_KINDS and s.range_max_m]
         self.receivers = [s for s in sensors if s.kind not in RADAR_KINDS]
+        self._receiver_ids = pa.array([s.id for s in self.receivers], pa.string())
+        self._receiver_lat = np.array([s.lat_deg for s in self.receivers], dtype=np.float64)
+        self._receiver_lon = np.array([s.lon_deg for s in self.receivers], dtype=np.float64)
+        self._receiver_alt = np.array([s.alt_m for s in self.receivers], dtype=np.float64)
+        self._receiver_range = np.array([s.range_max_m or np.inf for s in self.receivers], dtype=np.float64)
         #: Per address: last ADS-B claim and the checks' evidence.
         self.claims = KeyedMemory(
-            ("time_s", "x_m", "y_m", "vx", "vy", "alt_m", "in_cov_since_s", "last_match_s", "first_s", "window_s")
-        )
+            ("time_s", "x_m", "y_m", "lat_deg", "lon_deg", "vx", "vy", "alt_m", "in_cov_since_s", "last_match_s",
+             "first_s", "window_s")
+        )  # fmt: skip
         self.evidence = KeyedMemory(("jump_times", "jump_n", "disagree_n", "disagree_t", "range_t", "worst"))
         self._saw_measurements = False
         self._flags: dict[int, set[str]] = {}
@@ -146,13 +152,11 @@ class SpoofingMonitor:
         # Beyond receiver range.
         if len(rows) and self.receivers:
             sensor = m.column("sensor").take(pa.array(rows))
-            ids = pa.array([s.id for s in self.receivers])
-            ridx = pc.fill_null(pc.index_in(sensor, value_set=ids), -1).to_numpy(zero_copy_only=False)
+            ridx = pc.fill_null(pc.index_in(sensor, value_set=self._receiver_ids), -1).to_numpy(zero_copy_only=False)
             known = ridx >= 0
-            r_lat = np.array([s.lat_deg for s in self.receivers])[np.maximum(ridx, 0)]
-            r_lon = np.array([s.lon_deg for s in self.receivers])[np.maximum(ridx, 0)]
-            r_alt = np.array([s.alt_m for s in self.receivers])[np.maximum(ridx, 0)]
-            r_max = np.array([s.range_max_m or np.inf for s in self.receivers])[np.maximum(ridx, 0)]
+            r = np.maximum(ridx, 0)
+            r_lat, r_lon = self._receiver_lat[r], self._receiver_lon[r]
+            r_alt, r_max = self._receiver_alt[r], self._receiver_range[r]
             re = _K_EFF * EARTH_RADIUS_M
             horizon = np.where(
                 np.isfinite(alt_m),
@@ -197,7 +201,8 @@ class SpoofingMonitor:
         first_s = self.claims.get(u_icao, "first_s")
         first_s = np.where(np.isfinite(first_s), first_s, t[last])
         self.claims.put(
-            u_icao, time_s=t[last], x_m=x[last], y_m=y[last], alt_m=alt_m[last], in_cov_since_s=since,
+            u_icao, time_s=t[last], x_m=x[last], y_m=y[last], lat_deg=lat[last], lon_deg=lon[last], alt_m=alt_m[last],
+            in_cov_since_s=since,
             first_s=first_s, window_s=window,
         )  # fmt: skip
         # Velocity reports (ADS-B velocity messages carry no position): latest per address, at the claim.
@@ -210,8 +215,7 @@ class SpoofingMonitor:
             v_icao = icao_all[vlast]
             known = np.isfinite(self.claims.get(v_icao, "time_s"))
             v_icao, vlast = v_icao[known], vlast[known]
-            cx_, cy_ = self.claims.get(v_icao, "x_m"), self.claims.get(v_icao, "y_m")
-            c_lat, c_lon = self.plane.to_latlon(cx_, cy_)
+            c_lat, c_lon = self.claims.get(v_icao, "lat_deg"), self.claims.get(v_icao, "lon_deg")
             vx_, vy_ = self.plane.velocity_xy(c_lat, c_lon, gs_all[vlast], np.nan_to_num(mb.f("track_deg")[vlast]))
             self.claims.put(v_icao, vx=vx_, vy=vy_)
 

@@ -108,7 +108,7 @@ class StcaMonitor:
         v_max = float(v_track_ft.max()) * FT_TO_M
         xm, ym, zm = (x + vx * T / 2) / r, (y + vy * T / 2) / r, z + vz * T / 2
         reach_v = v_max + float(np.abs(vz).max()) * T  # |Δz_mid| bound for any pair
-        tree = cKDTree(np.column_stack([xm, ym, zm / reach_v]))
+        tree = cKDTree(np.column_stack([xm, ym, zm / reach_v]), balanced_tree=False, compact_nodes=False)
         return tree.query_pairs(_SQRT2, output_type="ndarray").astype(np.intp)
 
     def evaluate(self, frame: TrackFrame) -> Conditions:
@@ -143,7 +143,13 @@ class StcaMonitor:
         i, j, t_in, h_m, v_m = i[hit], j[hit], t_in[hit], h_m[hit], v_m[hit]
         if not len(i):
             return Conditions.empty()
-        if cfg.level_off:
+        # Two level aircraft stay level under the level-off hypothesis too: only pairs with a climb or descent
+        # need the time-grid check.
+        vertical = (vz[i] != 0.0) | (vz[j] != 0.0)
+        if cfg.level_off and vertical.any():
+            keep_level = ~vertical
+            i_l, j_l, t_l, h_l, v_l = i[keep_level], j[keep_level], t_in[keep_level], h_m[keep_level], v_m[keep_level]
+            i, j, t_in, h_m, v_m = i[vertical], j[vertical], t_in[vertical], h_m[vertical], v_m[vertical]
             ts = np.arange(0.0, T + cfg.step_s / 2, cfg.step_s)
             lvl = level_off_altitude(z, vz, level_rate, cfg.level_off_margin_ft * FT_TO_M)
 
@@ -159,6 +165,8 @@ class StcaMonitor:
             t_lvl = ts[np.argmax(conflict, axis=1)]
             i, j, h_m, v_m = i[keep], j[keep], h_m[keep], v_m[keep]
             t_in = np.maximum(t_in[keep], t_lvl[keep])
+            i, j, t_in = np.concatenate([i_l, i]), np.concatenate([j_l, j]), np.concatenate([t_l, t_in])
+            h_m, v_m = np.concatenate([h_l, h_m]), np.concatenate([v_l, v_m])
         if not len(i):
             return Conditions.empty()
         ta, tb = frame.track_id[idx[i]], frame.track_id[idx[j]]
