@@ -215,6 +215,12 @@ def compare_records(
             if item in ("RE", "SP"):
                 if item not in m:
                     problems.append(f"{label}#{r} I{cat:03d}/{item}: missing in ours")
+                elif isinstance(tv, dict) and tv and all(isinstance(v, dict) for v in tv.values()):
+                    # a Reserved Expansion Field they decode (CAT021 RE): ours must decode it too, field by field
+                    if "hex" in m[item]:
+                        problems.append(f"{label}#{r} I{cat:03d}/{item}: not decoded by ours")
+                    else:
+                        compare_item(cat, item, m[item], tv, f"{label}#{r} I{cat:03d}/{item}", problems, factors)
                 continue
             if item not in m:
                 problems.append(f"{label}#{r} I{cat:03d}/{item}: missing in ours")

@@ -19,6 +19,7 @@ import pyarrow as pa
 from airpicture.core.schema import MEASUREMENT
 from airpicture.decode.asterix import records
 from airpicture.decode.asterix.parse import ERROR_REASONS, PAD, FieldReader, records_as_dicts, walk_blocks
+from airpicture.decode.asterix.spec import Explicit
 from airpicture.decode.asterix.tables import EDITIONS, LATEST
 
 log = logging.getLogger(__name__)
@@ -181,6 +182,9 @@ class AsterixDecoder:
         self.warnings: Counter[str] = Counter()
         #: Blocks of categories we do not decode, by category.
         self.unsupported: Counter[int] = Counter()
+        #: Records holding a field we delimit but do not decode ("CAT021 SP", or an RE whose content is not one we
+        #: define): the record is decoded, that field's bytes are skipped by its length.
+        self.undecoded: Counter[str] = Counter()
         self.records_decoded = 0
         self.blocks_decoded = 0
 
@@ -291,8 +295,9 @@ class AsterixDecoder:
     def _decode_group(self, seg, c, ed_name, lanes, b_start, b_end, b_seg, sac, sic) -> dict[str, np.ndarray]:
         edition = EDITIONS[c][ed_name]
         layout, lane_err, lane_warn = walk_blocks(seg.buf, edition, b_start[lanes] + 3, b_end[lanes])
-        for s in (sac[lanes[lane_warn != 0]] * 256 + sic[lanes[lane_warn != 0]]).tolist():
-            self.warnings[f"CAT{c:03d} {s // 256}/{s % 256} ed{ed_name}: spare bits set"] += 1
+        if lane_warn.any():
+            for s in (sac[lanes[lane_warn != 0]] * 256 + sic[lanes[lane_warn != 0]]).tolist():
+                self.warnings[f"CAT{c:03d} {s // 256}/{s % 256} ed{ed_name}: spare bits set"] += 1
         bad = np.flatnonzero(lane_err)
         if bad.size:
             codes = lane_err[bad]
@@ -301,12 +306,23 @@ class AsterixDecoder:
                 who = f"{s // 256}/{s % 256}" if s >= 0 else "?"
                 self.errors[f"CAT{c:03d} {who} ed{ed_name}: {ERROR_REASONS[code]}"] += n
         self.blocks_decoded += len(lanes) - bad.size
+        for name, content_slot in _explicit_items(edition):
+            off = layout.offsets.get(name)
+            if off is None:
+                continue
+            count = int(np.count_nonzero(off >= 0))
+            decoded = layout.offsets.get(content_slot) if content_slot else None
+            if decoded is not None:
+                count -= int(np.count_nonzero(decoded >= 0))
+            if count:
+                self.undecoded[f"CAT{c:03d} {name}"] += count
         reader = FieldReader(layout)
         cols = records.CONVERTERS[c](reader)
         n = layout.n
         block_lane = lanes[layout.rec_lane]
         for key, peek in (("sac", sac), ("sic", sic)):  # records without I010 belong to their block's source
-            cols[key] = np.where(cols[key] < 0, peek[block_lane], cols[key])
+            if (cols[key] < 0).any():
+                cols[key] = np.where(cols[key] < 0, peek[block_lane], cols[key])
         self.records_decoded += n
         rt = seg.receive_time_s[b_seg[lanes[layout.rec_lane]]] if n else np.zeros(0)
         cols["time_s"] = self._times(cols.get("time_of_day_s"), rt)
@@ -373,10 +389,27 @@ class AsterixDecoder:
         for f in ASTERIX_ROWS:
             col = columns.get(f.name)
             arrays.append(nulls[f.name] if col is None else col if col.type == f.type else col.cast(f.type))
-        return pa.Table.from_arrays(arrays, schema=ASTERIX_ROWS)
+        # names, not the schema: the types are the schema's already, and Arrow then skips a validation per column
+        return pa.Table.from_arrays(arrays, names=_NAMES)
+
+
+_EXPLICIT: dict[int, list[tuple[str, str | None]]] = {}
+
+
+def _explicit_items(edition) -> list[tuple[str, str | None]]:
+    """The edition's explicit items (RE, SP) and the slot of their decoded content, if defined (once per edition)."""
+    out = _EXPLICIT.get(id(edition))
+    if out is None:
+        out = _EXPLICIT[id(edition)] = [
+            (name, f"{name}/{item.content.name}" if item.content is not None else None)
+            for name, item in edition.items.items()
+            if isinstance(item, Explicit)
+        ]
+    return out
 
 
 _NULLS: dict[int, dict[str, pa.Array]] = {}
+_NAMES = ASTERIX_ROWS.names
 
 
 def _null_columns(n: int) -> dict[str, pa.Array]:

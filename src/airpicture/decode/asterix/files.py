@@ -74,6 +74,9 @@ def summary(dec: AsterixDecoder, framing: Counter, skipped: Counter, name: str) 
         parts.append("decode errors (blocks): " + ", ".join(f"{k} ×{v}" for k, v in sorted(dec.errors.items())))
     if dec.warnings:
         parts.append("warnings (blocks): " + ", ".join(f"{k} ×{v}" for k, v in sorted(dec.warnings.items())))
+    if dec.undecoded:
+        skipped_fields = ", ".join(f"{k} ×{v}" for k, v in sorted(dec.undecoded.items()))
+        parts.append(f"fields skipped by length (records): {skipped_fields}")
     if dec.unsupported:
         cats = ", ".join(f"CAT{k:03d} ×{v}" for k, v in sorted(dec.unsupported.items()))
         parts.append(f"unsupported categories (blocks): {cats}")

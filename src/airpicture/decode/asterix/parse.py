@@ -19,7 +19,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from airpicture.decode.asterix.spec import Compound, Edition, Explicit, Extended, Field, Fixed, Item, Repetitive
+from airpicture.decode.asterix.spec import (
+    Compound,
+    Edition,
+    Explicit,
+    Extended,
+    Field,
+    Fixed,
+    Item,
+    RandomFields,
+    Repetitive,
+)
 
 #: Zero bytes appended to the buffer so that reads a little past a block's end never index out of range.
 PAD = 16
@@ -44,6 +54,8 @@ ERROR_REASONS = {
     10: "spare bits set",
     11: "time of day beyond 24 h",
     12: "latitude/longitude out of range",
+    13: "random field sequencing names an item outside the UAP",
+    14: "random field sequencing repeats an item",
 }
 
 
@@ -84,6 +96,8 @@ class _Walker:
         self.last = len(buf) - 1
         self.edition = edition
         self.chunks: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        #: The plain-Python walker's notes: slot → (records, offsets, lengths) as lists, in walk order.
+        self.acc: dict[str, tuple[list[int], list[int], list[int]]] = {}
 
     def _read(self, at: np.ndarray) -> np.ndarray:
         return self.buf[np.minimum(at, self.last)]
@@ -104,7 +118,7 @@ class _Walker:
             cont[live] = (b & 1).astype(bool)
         return octs, length, cont
 
-    def _note(self, slot: str, rec: np.ndarray, start: np.ndarray, length: np.ndarray) -> None:
+    def _note(self, slot: str, rec: np.ndarray, start: np.ndarray, length: np.ndarray | int) -> None:
         self.chunks.setdefault(slot, []).append((rec, start, length))
 
     def _measure(self, item: Item, slot: str, rec: np.ndarray, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -130,17 +144,21 @@ class _Walker:
             length = self._read(start).astype(np.int64)
             err[length == 0] = 6
             length[length == 0] = 1
+            if item.content is not None:
+                self._expansion(item, slot, rec, start, length)
         elif isinstance(item, Compound):
             nsub = len(item.subitems)
             octs, length, too_long = self._fx_chain(start, (nsub + 6) // 7)
             err[too_long] = 7
-            for i, sub in enumerate(item.subitems):
-                bit = (octs[:, i // 7] >> (7 - i % 7)) & 1
-                has = np.flatnonzero(bit.astype(bool) & (err == 0))
+            sub_bits = np.unpackbits(octs, axis=1).reshape(n, -1, 8)[:, :, :7].reshape(n, -1).astype(bool)
+            sub_bits[too_long] = False
+            for i in np.flatnonzero(sub_bits.any(axis=0)).tolist():
+                sub = item.subitems[i] if i < nsub else None
+                has = np.flatnonzero(sub_bits[:, i] & (err == 0))
+                if has.size == 0:
+                    continue
                 if sub is None:
                     err[has] = 7
-                    continue
-                if has.size == 0:
                     continue
                 sub_start = start[has] + length[has]
                 sub_len, sub_err = self._measure(sub, f"{slot}/{sub.name}", rec[has], sub_start)
@@ -151,9 +169,31 @@ class _Walker:
         self._note(slot, rec, start, length)
         return length, err
 
+    def _expansion(self, item: Explicit, slot: str, rec: np.ndarray, start: np.ndarray, length: np.ndarray) -> None:
+        """Read a Reserved Expansion Field's content where it is defined; records whose content does not fill the
+        field exactly (a subfield we do not define, another RE version) keep it opaque: their notes are dropped."""
+        assert item.content is not None
+        has = np.flatnonzero(length > 1)
+        if has.size == 0:
+            return
+        prefix = f"{slot}/"
+        marks = {s: len(c) for s, c in self.chunks.items() if s.startswith(prefix)}
+        sub_len, sub_err = self._measure(item.content, prefix + item.content.name, rec[has], start[has] + 1)
+        bad = rec[has][(sub_err != 0) | (sub_len != length[has] - 1)]
+        if bad.size == 0:
+            return
+        for s, chunks in self.chunks.items():
+            if s.startswith(prefix):
+                for k in range(marks.get(s, 0), len(chunks)):
+                    r, st, ln = chunks[k]
+                    keep = ~np.isin(r, bad)
+                    chunks[k] = (r[keep], st[keep], ln[keep] if np.ndim(ln) else ln)
+
     def walk(self, start: np.ndarray, end: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
         """Walk the blocks whose record area is ``[start, end)``; returns record arrays and an error code per lane."""
         uaps, n_frn, max_octets, allowed, selector = _uap_plan(self.edition)
+        # Random Field Sequencing (CAT001) names items record by record: only the plain-Python walker reads it.
+        random_fields = any(isinstance(it, RandomFields) for u in uaps for it in u.items)
         lanes = len(start)
         pos = start.astype(np.int64).copy()
         lane_err = np.zeros(lanes, dtype=np.int8)
@@ -163,7 +203,7 @@ class _Walker:
         n_rec = 0
         alive = np.flatnonzero(pos < end)
         while alive.size:
-            if alive.size <= SCALAR_LANES:
+            if alive.size <= SCALAR_LANES or random_fields:
                 lanes_s, starts_s, ends_s = self._walk_scalar(alive, pos, end, n_rec, lane_err, uaps, selector)
                 if lanes_s:
                     rec_lane.append(np.array(lanes_s, dtype=np.int64))
@@ -182,10 +222,12 @@ class _Walker:
             err[(cur > e) & (err == 0)] = 1
             rec = n_rec + np.arange(alive.size)
             variant: np.ndarray | None = None
-            for i in np.flatnonzero(bits.any(axis=0)).tolist():
-                col = bits[:, i].astype(bool) & (err == 0)
+            ok = err == 0
+            present = bits.astype(bool)
+            for i in np.flatnonzero(present.any(axis=0)).tolist():
                 if i >= n_frn:
                     continue
+                col = present[:, i] & ok
                 if selector is not None and i >= 2 and selector[1].items[i] is not selector[2].items[i]:
                     if variant is None:
                         variant = self._selector_bits(selector[0], rec)
@@ -198,11 +240,28 @@ class _Walker:
                         continue
                     if item is None:
                         err[has] = 2
+                        ok[has] = False
                         continue
+                    if type(item) is Fixed:  # no error of its own: overruns are checked before the next variable item
+                        at = cur[has]
+                        cur[has] = at + item.length
+                        self._note(item.name, rec[has], at, item.length)
+                        continue
+                    over = has[cur[has] > e[has]]  # a fixed item before it ran past the block
+                    if over.size:
+                        err[over] = 4
+                        ok[over] = False
+                        has = has[cur[has] <= e[has]]
+                        if has.size == 0:
+                            continue
                     length, ierr = self._measure(item, item.name, rec[has], cur[has])
                     cur[has] += length
                     ierr = np.where((cur[has] > e[has]) & (ierr == 0), 4, ierr)
-                    err[has] = np.where(ierr != 0, ierr, err[has])
+                    failed = ierr != 0
+                    if failed.any():
+                        err[has[failed]] = ierr[failed]
+                        ok[has[failed]] = False
+            err[ok & (cur > e)] = 4
             bad = err != 0
             lane_err[alive[bad]] = err[bad]
             rec_lane.append(alive)
@@ -219,10 +278,12 @@ class _Walker:
         """The same walk in plain Python for the last few lanes (a single datagram, a block's long tail).
 
         Numpy's per-call cost makes the lock-step walk slow when only a handful of blocks remain; this path
-        produces identical slot records (checked by the tests) at about a microsecond per item.
+        produces identical slot records (checked by the tests). It notes offsets in plain lists (``self.acc``),
+        turned into arrays once per slot in :meth:`assemble`, and keeps a plan per FSPEC (per edition, across
+        calls) so that consecutive fixed items of a record shape seen before are noted without looking them up.
         """
         data = self.raw
-        acc: dict[str, list[tuple[int, int, int]]] = {}  # slot → (record, offset, length) in walk order
+        acc = self.acc
         out_lane: list[int] = []
         out_start: list[int] = []
         out_end: list[int] = []
@@ -231,16 +292,18 @@ class _Walker:
         sel_items = (selector[1].items, selector[2].items) if selector is not None else None
         n_frn = max(len(u.items) for u in uaps)
         rec = n_rec
-        plans, run_slots = _scalar_plans(self.edition)
-        runs: dict[int, list[tuple[int, int]]] = {}  # fixed run → (record, offset) where it starts
+        plans = _scalar_plans(self.edition)
+        resolved: dict[int, list] = {}  # id(run) → the list appenders of its slots, for this call
+        measure = self._measure_scalar
         for lane in alive.tolist():
             p, e = int(pos[lane]), int(end[lane])
+            code = 0
             while p < e:
                 start = p
                 i = 0
                 while True:
                     if p >= e:
-                        lane_err[lane] = 1
+                        code = 1
                         break
                     b = data[p]
                     p += 1
@@ -248,32 +311,35 @@ class _Walker:
                     if not b & 1:
                         break
                     if i >= n_frn:
-                        lane_err[lane] = 3
+                        code = 3
                         break
-                if lane_err[lane]:
+                if code:
                     break
                 fspec = data[start:p]
                 plan = plans.get(fspec)
                 if plan is None:
-                    plan = _scalar_plan(fspec, u0, fixed_length, sel_items is not None, run_slots)
+                    plan = _scalar_plan(fspec, u0, fixed_length, sel_items is not None)
                     if len(plans) > 4096:  # a fuzzed stream must not grow the cache without bound
                         plans.clear()
                     plans[fspec] = plan
                 steps, frns = plan
                 if not frns:
-                    lane_err[lane] = 8
+                    code = 8
                     break
-                code = 0
-                if steps is not None:  # the same FSPEC seen before: fixed runs in one step each
+                if steps is not None:  # the same FSPEC seen before: fixed runs noted without per-item lookups
                     for run, x in steps:
-                        if run >= 0:
-                            r = runs.get(run)
-                            if r is None:
-                                r = runs[run] = []
-                            r.append((rec, p))
+                        if run is not None:
+                            notes = resolved.get(id(run))
+                            if notes is None:
+                                notes = [(*_slot_lists(acc, slot), rel, ln) for slot, rel, ln in run]
+                                resolved[id(run)] = notes
+                            for add_rec, add_off, add_len, rel, ln in notes:
+                                add_rec(rec)
+                                add_off(p + rel)
+                                add_len(ln)
                             p += x
                         else:
-                            length, code = self._measure_scalar(x, x.name, rec, p, e, acc)
+                            length, code = measure(x, x.name, rec, p, e)
                             p += length
                         if code == 0 and p > e:
                             code = 4
@@ -284,22 +350,17 @@ class _Walker:
                     for f in frns:
                         if sel_items is not None and f >= 2 and items is u0:
                             sel = acc.get(selector[0])
-                            typ = sel is not None and sel[-1][0] == rec and data[sel[-1][1]] & 0x80
+                            typ = sel is not None and sel[0][-1] == rec and data[sel[1][-1]] & 0x80
                             items = sel_items[1] if typ else sel_items[0]
                         item = items[f] if f < len(items) else None
                         if item is None:
                             code = 2
                             break
-                        fixed_len = fixed_length.get(id(item), 0)
-                        if fixed_len:
-                            a = acc.get(item.name)
-                            if a is None:
-                                a = acc[item.name] = []
-                            a.append((rec, p, fixed_len))
-                            p += fixed_len
+                        if isinstance(item, RandomFields):
+                            length, code = self._random_fields(item, items, rec, p, e)
                         else:
-                            length, code = self._measure_scalar(item, item.name, rec, p, e, acc)
-                            p += length
+                            length, code = measure(item, item.name, rec, p, e)
+                        p += length
                         if code == 0 and p > e:
                             code = 4
                         if code:
@@ -311,25 +372,68 @@ class _Walker:
                 out_end.append(p)
                 rec += 1
                 if code:
-                    lane_err[lane] = code
                     break
-        for run, notes in runs.items():
-            r, st = np.array(notes, dtype=np.int64).T
-            for slot, rel, length in run_slots[run]:
-                self.chunks.setdefault(slot, []).append((r, st + rel, np.full(len(r), length, dtype=np.int64)))
-        for slot, notes in acc.items():
-            r, st, ln = np.array(notes, dtype=np.int64).T
-            self.chunks.setdefault(slot, []).append((r, st, ln))
+            if code:
+                lane_err[lane] = code
         return out_lane, out_start, out_end
 
-    def _measure_scalar(self, item, slot, rec, p, e, acc) -> tuple[int, int]:
+    def _random_fields(self, rfs: RandomFields, items, rec: int, p: int, e: int) -> tuple[int, int]:
+        """Random Field Sequencing (CAT001 FRN 21): N, then N times an FRN and that item, in any order.
+
+        Each item is noted under its own slot, as if the FSPEC had named it; an FRN the UAP does not define, the
+        RFS field itself, or an item the record already holds is an error (the record cannot be read with
+        certainty), never a guess.
+        """
+        data = self.raw
+        if p >= e:
+            return 0, 4
+        count = data[p]
+        q = p + 1
+        for _ in range(count):
+            if q >= e:
+                return q - p, 4
+            frn = data[q]
+            q += 1
+            item = items[frn - 1] if 1 <= frn <= len(items) else None
+            if item is None or isinstance(item, RandomFields):
+                return q - p, 13
+            held = self.acc.get(item.name)
+            if held is not None and held[0] and held[0][-1] == rec:
+                return q - p, 14
+            length, code = self._measure_scalar(item, item.name, rec, q, e)
+            q += length
+            if code:
+                return q - p, code
+        add_rec, add_off, add_len = _slot_lists(self.acc, rfs.name)
+        add_rec(rec)
+        add_off(p)
+        add_len(q - p)
+        return q - p, 0
+
+    def _expansion_scalar(self, item: Explicit, slot: str, rec: int, p: int, length: int) -> None:
+        """:meth:`_expansion` for one record: content that does not fill the field exactly is dropped (opaque)."""
+        content = item.content
+        assert content is not None
+        sub_len, code = self._measure_scalar(content, f"{slot}/{content.name}", rec, p + 1, p + length)
+        if code == 0 and sub_len == length - 1:
+            return
+        prefix = f"{slot}/"
+        for s, (recs, offs, lens) in self.acc.items():
+            if s.startswith(prefix):
+                while recs and recs[-1] == rec:
+                    recs.pop()
+                    offs.pop()
+                    lens.pop()
+
+    def _measure_scalar(self, item, slot, rec, p, e) -> tuple[int, int]:
         data = self.raw
         if p >= e:
             return 0, 4
         code = 0
-        if isinstance(item, Fixed):
+        kind = type(item)
+        if kind is Fixed:
             length = item.length
-        elif isinstance(item, Extended):
+        elif kind is Extended:
             length = 0
             more = True
             for pl in item.part_lengths:
@@ -341,13 +445,15 @@ class _Walker:
                     break
             if more:
                 code = 5
-        elif isinstance(item, Repetitive):
+        elif kind is Repetitive:
             length = 1 + data[p] * item.element.length
-        elif isinstance(item, Explicit):
+        elif kind is Explicit:
             length = data[p]
             if length == 0:
                 return 1, 6
-        elif isinstance(item, Compound):
+            if item.content is not None and length > 1:
+                self._expansion_scalar(item, slot, rec, p, length)
+        elif kind is Compound:
             subs = item.subitems
             present: list[int] = []
             length = 0
@@ -368,16 +474,18 @@ class _Walker:
                 sub = subs[j] if j < len(subs) else None
                 if sub is None:
                     return length, 7
-                sl, code = self._measure_scalar(sub, f"{slot}/{sub.name}", rec, p + length, e, acc)
+                sl, code = self._measure_scalar(sub, f"{slot}/{sub.name}", rec, p + length, e)
                 length += sl
                 if code:
                     return length, code
-        else:  # pragma: no cover
+        else:  # pragma: no cover - RFS is handled by the record walk, the tables use no other kind
             raise TypeError(item)
-        a = acc.get(slot)
+        a = self.acc.get(slot)
         if a is None:
-            a = acc[slot] = []
-        a.append((rec, p, length))
+            a = self.acc[slot] = ([], [], [])
+        a[0].append(rec)
+        a[1].append(p)
+        a[2].append(length)
         return length, code
 
     def _selector_bits(self, item_name: str, rec: np.ndarray) -> np.ndarray:
@@ -394,12 +502,26 @@ class _Walker:
     def assemble(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         offsets: dict[str, np.ndarray] = {}
         lengths: dict[str, np.ndarray] = {}
+        for slot, (recs, offs, lens) in self.acc.items():
+            if slot in self.chunks:  # walked partly in lock-step: merge below
+                self.chunks[slot].append((np.array(recs, np.int64), np.array(offs, np.int64), np.array(lens, np.int64)))
+                continue
+            if len(recs) != n:  # records are noted at most once per slot, so n notes are every record, in order
+                off = [-1] * n
+                ln = [0] * n
+                for r, o, k in zip(recs, offs, lens, strict=True):
+                    off[r] = o
+                    ln[r] = k
+                offs, lens = off, ln
+            offsets[slot] = np.array(offs, dtype=np.int64)
+            lengths[slot] = np.array(lens, dtype=np.int64)
         for slot, chunks in self.chunks.items():
             # An item every record holds (I010, time of day…): records are noted once each, in increasing order,
             # so n of them from 0 to n - 1 are all of them, in order.
             if len(chunks) == 1 and len(chunks[0][0]) == n and n and chunks[0][0][0] == 0 and chunks[0][0][-1] == n - 1:
                 offsets[slot] = chunks[0][1]
-                lengths[slot] = chunks[0][2]
+                length = chunks[0][2]
+                lengths[slot] = np.full(n, length, dtype=np.int64) if np.ndim(length) == 0 else length
                 continue
             off = np.full(n, -1, dtype=np.int64)
             ln = np.zeros(n, dtype=np.int64)
@@ -409,6 +531,14 @@ class _Walker:
             offsets[slot] = off
             lengths[slot] = ln
         return offsets, lengths
+
+
+def _slot_lists(acc: dict[str, tuple[list[int], list[int], list[int]]], slot: str) -> tuple:
+    """The append methods of a slot's (records, offsets, lengths) lists, created on first use."""
+    lists = acc.get(slot)
+    if lists is None:
+        lists = acc[slot] = ([], [], [])
+    return lists[0].append, lists[1].append, lists[2].append
 
 
 _UAP_PLANS: dict[int, tuple] = {}
@@ -433,45 +563,41 @@ def _uap_plan(ed: Edition) -> tuple:
     return plan
 
 
-#: Per edition: FSPEC octets → walking plan, and the fixed runs the plans refer to (slot, offset, length each).
-_SCALAR_PLANS: dict[int, tuple[dict[bytes, tuple], list[tuple[tuple[str, int, int], ...]]]] = {}
+#: Per edition: FSPEC octets → walking plan (see :func:`_scalar_plan`).
+_SCALAR_PLANS: dict[int, dict[bytes, tuple]] = {}
 
 
-def _scalar_plans(edition: Edition) -> tuple[dict[bytes, tuple], list[tuple[tuple[str, int, int], ...]]]:
+def _scalar_plans(edition: Edition) -> dict[bytes, tuple]:
     plans = _SCALAR_PLANS.get(id(edition))
     if plans is None:
-        plans = _SCALAR_PLANS[id(edition)] = ({}, [])
+        plans = _SCALAR_PLANS[id(edition)] = {}
     return plans
 
 
-def _scalar_plan(fspec: bytes, u0, fixed_length: dict[int, int], per_record_uap: bool, run_slots: list) -> tuple:
-    """How to walk a record with this FSPEC: (steps, FRNs). Consecutive fixed items become one step (a "run") of
-    known length whose items sit at known offsets, so a radar's repeated FSPECs cost one step per run, not one per
-    item. Steps are None when the UAP is chosen per record or an FRN is undefined (walked item by item)."""
+def _scalar_plan(fspec: bytes, u0, fixed_length: dict[int, int], per_record_uap: bool) -> tuple:
+    """How to walk a record with this FSPEC: (steps, FRNs). Consecutive fixed items become one step (a "run":
+    a tuple of (slot, offset in the run, length) and the run's length), a variable item one step (None, item), so
+    a radar's repeated FSPECs cost one step per run, not one per item. Steps are None when the UAP is chosen per
+    record or an FRN is undefined or is Random Field Sequencing (walked item by item)."""
     frns = [7 * j + k for j, b in enumerate(fspec) for k in _BITS7[b]]
-    if per_record_uap or any(f >= len(u0) or u0[f] is None for f in frns):
+    if per_record_uap or any(f >= len(u0) or u0[f] is None or isinstance(u0[f], RandomFields) for f in frns):
         return None, frns
-    steps: list[tuple[int, object]] = []
+    steps: list[tuple[tuple | None, object]] = []
     run: list[tuple[str, int, int]] = []
     at = 0
-
-    def close() -> None:
-        nonlocal run, at
-        if run:
-            run_slots.append(tuple(run))
-            steps.append((len(run_slots) - 1, at))
-            run, at = [], 0
-
     for f in frns:
         item = u0[f]
         length = fixed_length.get(id(item), 0)
         if length:
             run.append((item.name, at, length))
             at += length
-        else:
-            close()
-            steps.append((-1, item))
-    close()
+            continue
+        if run:
+            steps.append((tuple(run), at))
+            run, at = [], 0
+        steps.append((None, item))
+    if run:
+        steps.append((tuple(run), at))
     return tuple(steps), frns
 
 
@@ -556,6 +682,8 @@ def _checks_of(edition: Edition) -> list[_Check]:
             for sub in item.subitems:
                 if sub is not None:
                     walk(sub, f"{slot}/{sub.name}")
+        elif isinstance(item, Explicit) and item.content is not None:
+            walk(item.content, f"{slot}/{item.content.name}")
 
     for name, item in edition.items.items():
         walk(item, name)
@@ -848,6 +976,9 @@ def _field_location(edition: Edition, slot: str, name: str) -> tuple | None:
     parts = slot.split("/")
     item: Item | None = edition.items.get(parts[0])
     for sub_name in parts[1:]:
+        if isinstance(item, Explicit) and item.content is not None and item.content.name == sub_name:
+            item = item.content
+            continue
         if not isinstance(item, Compound):
             item = None
             break
@@ -977,10 +1108,13 @@ def _slot_values(layout: Layout, slot: str, item: Item) -> list[object]:
         for i, c in zip(idx.tolist(), counts.tolist(), strict=True):
             out[i] = rows[pos : pos + c]
             pos += c
-    elif isinstance(item, Explicit):
+    elif isinstance(item, Explicit | RandomFields):  # opaque here; RFS items are noted under their own slots
         length = layout.lengths[slot]
+        decoded: list[object] = [None] * n
+        if isinstance(item, Explicit) and item.content is not None:  # a Reserved Expansion Field read in full
+            decoded = _slot_values(layout, f"{slot}/{item.content.name}", item.content)
         for i in idx.tolist():
-            out[i] = {"hex": bytes(buf[off[i] : off[i] + length[i]]).hex()}
+            out[i] = decoded[i] if decoded[i] is not None else {"hex": bytes(buf[off[i] : off[i] + length[i]]).hex()}
     elif isinstance(item, Compound):
         for i in idx.tolist():
             out[i] = {}

@@ -47,7 +47,13 @@ def squawk_text(reader: FieldReader, slot: str, name: str, valid_field: str | No
     return _octal4(np.asarray(code, dtype=np.int64), ok)
 
 
+#: Up to this many records, text columns are formatted in plain Python (a datagram: numpy's per-call cost dominates).
+SMALL = 16
+
+
 def _octal4(code: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    if len(code) <= SMALL:
+        return np.array([f"{c:04o}" if k else "" for c, k in zip(code.tolist(), ok.tolist(), strict=True)], dtype="<U4")
     d = np.stack([(code >> s) & 7 for s in (9, 6, 3, 0)], axis=1).astype(np.uint8) + ord("0")
     text = np.ascontiguousarray(d).view("S4").ravel().astype("U4")
     return np.where(ok, text, "")
@@ -62,6 +68,8 @@ _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
 def _hex6(addr: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    if len(addr) <= SMALL:
+        return np.array([f"{a:06x}" if k else "" for a, k in zip(addr.tolist(), ok.tolist(), strict=True)], dtype="<U6")
     d = _HEX[np.stack([(addr >> s) & 15 for s in (20, 16, 12, 8, 4, 0)], axis=1)]
     text = np.ascontiguousarray(d).view("S6").ravel().astype("U6")
     return np.where(ok, text, "")
@@ -76,6 +84,8 @@ _EMERGENCY_SQUAWK = {"7500": "unlawful", "7600": "nordo", "7700": "general"}
 
 
 def emergency_from_squawk(squawk: np.ndarray) -> np.ndarray:
+    if len(squawk) <= SMALL:
+        return np.array([_EMERGENCY_SQUAWK.get(s, "") for s in squawk.tolist()], dtype="<U10")
     out = np.full(len(squawk), "", dtype="<U10")
     for code, meaning in _EMERGENCY_SQUAWK.items():
         out[squawk == code] = meaning

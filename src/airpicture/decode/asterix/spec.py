@@ -10,6 +10,7 @@ Item kinds (EUROCONTROL ASTERIX Part 1):
 - Repetitive: a one-octet repetition factor REP, then REP fixed elements.
 - Explicit: a one-octet length (counting itself), then opaque content (RE and SP fields).
 - Compound: a primary subfield of presence bits (with FX chaining) followed by the present subitems.
+- Random Field Sequencing (CAT001 only): a count, then (FRN, item) pairs in any order.
 """
 
 from __future__ import annotations
@@ -98,7 +99,20 @@ class Repetitive(Item):
 
 @dataclass(frozen=True)
 class Explicit(Item):
-    """Opaque content (Reserved Expansion / Special Purpose fields): length known, meaning not decoded."""
+    """A one-octet length (counting itself), then content (Reserved Expansion / Special Purpose fields).
+
+    ``content`` is the structure of the bytes after the length where it is known (a Reserved Expansion Field
+    defined by the category's RE coding rules, e.g. CAT021's); otherwise the item is skipped by its length. A
+    record whose content does not match the definition exactly keeps the field opaque (never a partial guess).
+    """
+
+    content: Item | None = None
+
+
+@dataclass(frozen=True)
+class RandomFields(Item):
+    """Random Field Sequencing (CAT001 FRN 21): a count N, then N times an FRN octet and that item of the same UAP,
+    in any order. It lets a radar send items outside the FSPEC order; each is read as if the FSPEC had named it."""
 
 
 @dataclass(frozen=True)
@@ -153,8 +167,12 @@ def repetitive(name: str, title: str, *fields: Field) -> Repetitive:
     return Repetitive(name, title, fixed(name, title, *fields))
 
 
-def explicit(name: str, title: str) -> Explicit:
-    return Explicit(name, title)
+def explicit(name: str, title: str, content: Item | None = None) -> Explicit:
+    return Explicit(name, title, content)
+
+
+def random_fields(name: str, title: str) -> RandomFields:
+    return RandomFields(name, title)
 
 
 def compound(name: str, title: str, *subitems: Item | None) -> Compound:

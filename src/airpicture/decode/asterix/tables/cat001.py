@@ -1,12 +1,12 @@
 """CAT001 — Monoradar Target Reports (EUROCONTROL SUR.ET1.ST05.2000-STD-02a), edition 1.2.
 
 The one category with two UAPs: the first bit of I001/020 (TYP) says whether the record is a plot (0) or a track
-(1), and the items after FRN 2 follow that UAP. Random Field Sequencing (RFS, FRN 21) is not supported: a record
-that uses it is counted as an error rather than guessed at.
+(1), and the items after FRN 2 follow that UAP. Random Field Sequencing (RFS, FRN 21 in both UAPs) carries items
+of the same UAP as (FRN, item) pairs after the FSPEC-ordered ones.
 """
 
 # ruff: noqa: E501  (one field per bit-diagram line reads better than wrapped)
-from airpicture.decode.asterix.spec import E, Edition, F, S, explicit, extended, fixed, flags, spare, uap
+from airpicture.decode.asterix.spec import E, Edition, F, S, explicit, extended, fixed, flags, random_fields, spare, uap
 
 I010 = fixed("010", "Data Source Identifier", F("SAC", 8), F("SIC", 8))
 I020 = extended(
@@ -40,17 +40,18 @@ I170 = extended(
 I200 = fixed("200", "Track Velocity in Polar Coordinates", F("CGS", 16, 2**-14, "NM/s"), F("CHdg", 16, 360 / 2**16, "deg"))
 I210 = extended("210", "Track Quality", *([F("QI", 7)],) * 8)
 SP = explicit("SP", "Special Purpose Field")
+RFS = random_fields("RFS", "Random Field Sequencing")
 
 UAP_PLOT = uap(
     I010, I020, I040, I070, I090, I130, I141,
     I050, I120, I131, I080, I100, I060, I030,
-    I150, None, None, None, None, SP, None,
+    I150, None, None, None, None, SP, RFS,
     None, None, None, None, None, None, None,
 )  # fmt: skip
 UAP_TRACK = uap(
     I010, I020, I161, I040, I042, I200, I070,
     I090, I141, I130, I131, I120, I170, I210,
-    I050, I080, I100, I060, I030, SP, None,
+    I050, I080, I100, I060, I030, SP, RFS,
     I150, None, None, None, None, None, None,
 )  # fmt: skip
 

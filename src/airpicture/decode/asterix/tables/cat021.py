@@ -40,7 +40,28 @@ I110 = compound(
         F("PType", 4), F("TD", 2), F("TRA", 1), F("TOA", 1), F("TOV", 24, 1, "s"), F("TTR", 16, 0.01, "NM"),
     ),
 )  # fmt: skip
-RE = explicit("RE", "Reserved Expansion Field")
+#: Reserved Expansion Field, CAT021 RE coding rules v1.5: a compound of BPS, SelH, NAV, GAO, SGV, STA, TNH, MES.
+#: Only the subfields below are defined here; a record whose RE holds another (STA, TNH, MES) keeps it opaque
+#: and is counted as an undecoded field, never read partly.
+REF = compound(
+    "REF",
+    "Reserved Expansion Field (v1.5)",
+    fixed("BPS", "Barometric Pressure Setting", spare(4), F("BPS", 12, 0.1, "hPa")),
+    fixed("SelH", "Selected Heading", spare(4), F("HDR", 1), F("STAT", 1), S("SelH", 10, 0.703125, "deg")),
+    fixed("NAV", "Navigation Mode", F("AP", 1), F("VN", 1), F("AH", 1), F("AM", 1), F("MFM_EP", 1), F("MFM_VAL", 1), spare(2)),
+    fixed("GAO", "GPS Antenna Offset", F("GAOLat", 3), F("GAOLon", 5)),
+    extended(
+        "SGV",
+        "Surface Ground Vector",
+        [F("STP", 1), F("HTS", 1), F("HTT", 1), F("HRD", 1), F("GSS", 11, 0.125, "kt")],
+        [F("HGT", 7, 360 / 128, "deg")],
+    ),
+    None,  # STA
+    None,  # TNH
+    None,  # MES
+)
+RE = explicit("RE", "Reserved Expansion Field", REF)
+RE_026 = explicit("RE", "Reserved Expansion Field")  # no coding rules for the pre-2.0 editions: skipped by length
 SP = explicit("SP", "Special Purpose Field")
 
 # -------------------------------------------------------------------------------------------------- edition 2.6
@@ -134,7 +155,7 @@ UAP_0_26 = uap(
     I210_026, I230, I145, I150, I151_026, I152, I155_026,
     I157_026, I160_026, I165_026, I170, I095, I032, I200_026,
     I020, I220, I146, I148, I110, I070_026, I131_026,
-    None, None, None, None, None, RE, SP,
+    None, None, None, None, None, RE_026, SP,
 )  # fmt: skip
 
 EDITIONS = {
