@@ -1,12 +1,14 @@
 """``airpicture gateway``: a site's sensor gateway publishing measurements to ``airpicture.meas.<sensor>``.
 
-Either a receiver's live Beast TCP feed (``--beast HOST:PORT``, decoded here, one sensor) or a measurement file
-(``--measurements``, e.g. a capture or the simulator's output, paced by ``--speed``).
+A receiver's live Beast TCP feed (``--beast HOST:PORT``, decoded here, one sensor), a radar data feed of ASTERIX over
+UDP (``--asterix-udp [HOST:]PORT``, unicast or ``--group`` multicast, one or more radars named by ``--radar``), or a
+measurement file (``--measurements``, e.g. a capture or the simulator's output, paced by ``--speed``).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -31,6 +33,21 @@ def _lat_lon(text: str) -> tuple[float, float]:
     return lat, lon
 
 
+def _udp_port(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected [HOST:]PORT, not {text!r}")
+    return host or "127.0.0.1", int(port)
+
+
+def _radar(text: str) -> tuple[tuple[int, int], str]:
+    codes, _, sensor = text.partition("=")
+    sac, _, sic = codes.partition("/")
+    if not (sac.isdigit() and sic.isdigit() and sensor) or int(sac) > 255 or int(sic) > 255:
+        raise argparse.ArgumentTypeError(f"expected SAC/SIC=SENSOR (e.g. 0/1=niamey-psr-ssr), not {text!r}")
+    return (int(sac), int(sic)), sensor
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--nats", default=DEFAULT_URL, help="NATS server URL (default %(default)s)")
     parser.add_argument(
@@ -39,6 +56,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--measurements", help="Measurement file (.parquet/.jsonl); rows of other sensors are left out")
     source.add_argument("--beast", type=_host_port, help="a receiver's Beast TCP output HOST:PORT (one --sensor)")
+    source.add_argument(
+        "--asterix-udp",
+        type=_udp_port,
+        metavar="[HOST:]PORT",
+        help="a radar data feed: ASTERIX (CAT048/034, CAT021…) datagrams received on this UDP port (host 127.0.0.1)",
+    )
+    parser.add_argument("--group", default=None, help="--asterix-udp: join this multicast group")
+    parser.add_argument(
+        "--radar",
+        type=_radar,
+        action="append",
+        default=[],
+        metavar="SAC/SIC=SENSOR",
+        help="--asterix-udp: the sensor id of the radar with this SAC/SIC (repeat; default name asterix-SAC-SIC)",
+    )
     parser.add_argument("--ref", type=_lat_lon, default=None, help="receiver position LAT,LON for --beast decoding")
     parser.add_argument("--slice-s", type=float, default=1.0, help="seconds of data per message (default 1)")
     parser.add_argument("--speed", type=float, default=0.0, help="file: data s per wall s; 0 = as fast as possible")
@@ -48,7 +80,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from airpicture.distribute.nodes import Gateway, beast_measurements, live_slices
+    from airpicture.distribute.nodes import Gateway, asterix_measurements, beast_measurements, live_slices
 
     sensors = [s.strip() for s in args.sensor.split(",") if s.strip()]
     if args.beast is not None:
@@ -58,6 +90,13 @@ def run(args: argparse.Namespace) -> int:
         gateway = Gateway(
             args.nats, sensors, live_slices(batches, args.slice_s), args.slice_s, 0.0, args.compression, live=True
         )
+        return run_role(gateway.run)
+    if args.asterix_udp is not None:
+        gateway = Gateway(args.nats, sensors, [], args.slice_s, 0.0, args.compression, live=True)
+        host, port = args.asterix_udp
+        batches = asterix_measurements(port, host, args.group, dict(args.radar), stats=gateway.stats)
+        gateway.slices = live_slices(batches, args.slice_s)
+        print(f"gateway: ASTERIX on udp {host}:{port} for {', '.join(sensors)}", file=sys.stderr, flush=True)
         return run_role(gateway.run)
     table = read_table(args.measurements)
     if "sensor" in table.column_names:

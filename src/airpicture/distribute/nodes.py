@@ -111,6 +111,14 @@ class Gateway:
                         pass
             k = math.floor(start_s / self.slice_s)
             sensor_column = table.column("sensor") if "sensor" in table.column_names else None
+            if sensor_column is not None and table.num_rows:
+                # A shared radar feed may carry radars this site does not serve: count them, never hide them.
+                foreign = table.num_rows - pc.sum(pc.is_in(sensor_column, pa.array(self.sensors))).as_py()
+                if foreign:
+                    self.stats["rows_of_other_sensors_not_published"] += foreign
+                    if self.stats["rows_of_other_sensors_not_published"] == foreign:
+                        others = sorted(set(sensor_column.to_pylist()) - set(self.sensors), key=str)
+                        log.warning("gateway: rows of sensors %s are not this gateway's (--sensor): counted", others)
             for sensor in self.sensors:
                 rows = table if sensor_column is None else table.filter(pc.equal(sensor_column, sensor))
                 await _publish(
@@ -164,6 +172,38 @@ def beast_measurements(host: str, port: int, sensor: str, reference: tuple[float
     decoder = ModeSDecoder(sensor, reference_lat_lon=reference)
     for frames in BeastTcpSource(host, port, sensor):
         yield decoder.decode(frames)
+
+
+def asterix_measurements(
+    port: int,
+    host: str = "127.0.0.1",
+    group: str | None = None,
+    sensor_names: dict[tuple[int, int], str] | None = None,
+    poll_s: float = 0.1,
+    stats: Counter[str] | None = None,
+) -> Iterator[pa.Table]:
+    """A radar data feed (ASTERIX CAT048/034/021… over UDP, unicast or multicast) decoded to Measurement batches.
+
+    Yields every ``poll_s`` even when nothing arrived, so the gateway's slices (and their watermarks) keep moving
+    while a radar is quiet. Blocks the decoder cannot read are counted in the decoder and copied into ``stats``.
+    """
+    from airpicture.decode.asterix import AsterixDecoder
+    from airpicture.decode.asterix.udp import AsterixUdpFeed
+    from airpicture.sources.asterix_udp import AsterixUdpReceiver
+
+    decoder = AsterixDecoder(sensor_names=sensor_names)
+    feed = AsterixUdpFeed(AsterixUdpReceiver(port, host=host, group=group), decoder)
+    try:
+        while True:
+            table = feed.poll(poll_s)
+            if stats is not None:
+                stats["asterix_datagrams"] = feed.receiver.datagrams
+                stats["asterix_records_decoded"] = decoder.records_decoded
+                stats["asterix_blocks_undecodable"] = sum(decoder.errors.values())
+                stats["asterix_blocks_unsupported_category"] = sum(decoder.unsupported.values())
+            yield table
+    finally:
+        feed.receiver.close()
 
 
 class TrackerNode:
