@@ -26,11 +26,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from airpicture.core.geodesy import SystemPlane, destination, ground_range_from_slant
-from airpicture.core.schema import float_column
 from airpicture.core.sensors import Sensor
 from airpicture.core.units import FT_TO_M
 from airpicture.track.config import TrackerConfig
@@ -92,31 +90,78 @@ class MeasurementBatch:
         )
 
 
-def _string_column(table: pa.Table, name: str, width: int) -> NDArray[np.str_]:
-    if name not in table.column_names:
-        return np.full(table.num_rows, "", dtype=f"<U{width}")
-    col = pc.fill_null(table.column(name).cast(pa.string()), "")
-    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=f"<U{width}")
+#: Below this many rows a column is read through Python lists (Arrow compute calls cost tens of µs each).
+_SMALL = 128
 
 
-def parse_icao24(table: pa.Table) -> NDArray[np.int64]:
-    """Mode S addresses as integers (-1 when absent or not 6 hex digits)."""
-    if "icao24" not in table.column_names:
-        return np.full(table.num_rows, -1, dtype=np.int64)
-    col = table.column("icao24").cast(pa.string())
-    valid = pc.fill_null(pc.match_substring_regex(col, r"^[0-9a-fA-F]{6}$"), False).to_numpy(zero_copy_only=False)
-    out = np.full(table.num_rows, -1, dtype=np.int64)
-    if valid.any():
-        text = np.asarray(pc.fill_null(col, "000000").to_numpy(zero_copy_only=False)[valid], dtype="<U6")
+def _float(table: pa.Table, name: str, present: set[str]) -> NDArray[np.float64]:
+    """A numeric column as float64, nulls as NaN (all NaN when absent)."""
+    if name not in present:
+        return np.full(table.num_rows, np.nan)
+    return table.column(name).to_numpy().astype(np.float64, copy=False)
+
+
+def _dictionary(
+    table: pa.Table, name: str, present: set[str] | None = None
+) -> tuple[NDArray[np.int64], list[str | None]]:
+    """(index per row into the values, distinct values) of a string column; an absent column is all None.
+
+    Large batches use Arrow's dictionary encoding (hashing in C, ~40x faster than ``np.unique`` on strings);
+    small ones a Python dict over the rows, which is cheaper than any Arrow call at that size.
+    """
+    n = table.num_rows
+    if name not in (table.column_names if present is None else present):
+        return np.zeros(n, np.int64), [None]
+    col = table.column(name)
+    if col.null_count == n:
+        return np.zeros(n, np.int64), [None]
+    if n <= _SMALL:
+        seen: dict[object, int] = {}
+        index = [seen.setdefault(v, len(seen)) for v in col.to_pylist()]
+        return np.asarray(index, dtype=np.int64), [None if v is None else str(v) for v in seen]
+    enc = col.cast(pa.string()).combine_chunks().dictionary_encode()
+    values = enc.dictionary.to_pylist()
+    index = enc.indices.to_numpy(zero_copy_only=False)
+    if enc.null_count:
+        index = np.where(np.isnan(index.astype(np.float64)), len(values), index)
+        values.append(None)
+    return index.astype(np.int64), values
+
+
+def _string_column(
+    table: pa.Table, name: str, width: int, present: set[str] | None = None, strip: bool = False
+) -> NDArray[np.str_]:
+    """A string column as fixed-width numpy text, "" when null or absent (one conversion per distinct value)."""
+    index, values = _dictionary(table, name, present)
+    text = np.array(["" if v is None else v.strip() if strip else v for v in values], dtype=f"<U{width}")
+    return text[index]
+
+
+def parse_icao24(table: pa.Table, present: set[str] | None = None) -> NDArray[np.int64]:
+    """Mode S addresses as integers (-1 when absent or not 6 hex digits), parsed once per distinct address."""
+    index, values = _dictionary(table, "icao24", present)
+    codes = np.full(len(values), -1, dtype=np.int64)
+    valid = [i for i, v in enumerate(values) if v is not None and len(v) == 6]
+    if valid:
+        text = np.array([values[i] for i in valid], dtype="<U6")
         # Hex digits to integers without a Python loop: view the UTF-32 code points.
-        codes = text.view(np.uint32).reshape(-1, 6).astype(np.int64)
-        digit = np.where(codes >= 97, codes - 87, np.where(codes >= 65, codes - 55, codes - 48))
-        out[valid] = (digit * (16 ** np.arange(5, -1, -1))).sum(axis=1)
-    return out
+        c = text.view(np.uint32).reshape(-1, 6).astype(np.int64)
+        lower, upper, dec = (c >= 97) & (c <= 102), (c >= 65) & (c <= 70), (c >= 48) & (c <= 57)
+        digit = np.where(lower, c - 87, np.where(upper, c - 55, c - 48))
+        ok = (lower | upper | dec).all(axis=1)
+        codes[np.asarray(valid)[ok]] = (digit[ok] * (16 ** np.arange(5, -1, -1))).sum(axis=1)
+    return codes[index]
 
 
-def format_icao24(values: NDArray[np.int64]) -> list[str | None]:
-    return [None if v < 0 else f"{v:06x}" for v in values.tolist()]
+_HEX_CODES = np.frombuffer("0123456789abcdef".encode("utf-32-le"), dtype=np.uint32)
+
+
+def format_icao24(values: NDArray[np.int64]) -> NDArray[np.str_]:
+    """Six lower-case hex digits per address, "" when absent (negative): UTF-32 code points, no Python per row."""
+    v = np.asarray(values, dtype=np.int64)
+    digits = (np.maximum(v, 0)[:, None] >> np.arange(20, -1, -4, dtype=np.int64)) & 15
+    text = np.ascontiguousarray(_HEX_CODES[digits]).view("<U6").reshape(-1)
+    return np.where(v >= 0, text, "")
 
 
 class MeasurementConverter:
@@ -143,6 +188,11 @@ class MeasurementConverter:
         self.site_sigma_az = np.array([val(s, "sigma_azimuth_deg") for s in self.sensors])
         self.site_sigma_h = np.array([val(s, "sigma_h_m") for s in self.sensors])
         self.site_range_max = np.array([val(s, "range_max_m") for s in self.sensors])
+        known = np.isfinite(self.site_lat) & np.isfinite(self.site_lon)
+        self.site_xy = np.full((len(self.sensors), 2), np.nan)
+        if known.any():
+            sx, sy = self.plane.to_xy(self.site_lat[known], self.site_lon[known])
+            self.site_xy[known, 0], self.site_xy[known, 1] = sx, sy
         self.site_period = np.array(
             [
                 val(s, "rotation_period_s") if s is not None and s.is_radar else self.config.report_interval_s
@@ -151,39 +201,39 @@ class MeasurementConverter:
         )
         self.site_period = np.where(np.isfinite(self.site_period), self.site_period, self.config.report_interval_s)
 
-    def sensor_index(self, names: NDArray[np.str_]) -> NDArray[np.int32]:
-        """Index of each sensor name, registering unknown ones (they may still send Cartesian reports)."""
-        uniq, inverse = np.unique(names, return_inverse=True)
+    def sensor_index(self, index: NDArray[np.int64], names: list[str | None]) -> NDArray[np.int32]:
+        """Sensor index per row from (row → distinct name index, distinct names), registering unknown names (they
+        may still send Cartesian reports); a missing name counts as the sensor ""."""
         added = False
-        for name in uniq.tolist():
-            if name not in self._index:
-                self._index[name] = len(self.sensors)
+        for name in names:
+            key = name or ""
+            if key not in self._index:
+                self._index[key] = len(self.sensors)
                 self.sensors.append(None)
-                self.sensor_ids.append(name)
+                self.sensor_ids.append(key)
                 added = True
         if added:
             self._update_site_arrays()
-        lut = np.array([self._index[name] for name in uniq.tolist()], dtype=np.int32)
-        return lut[inverse.reshape(-1)] if uniq.size else np.empty(0, np.int32)
+        lut = np.array([self._index[name or ""] for name in names], dtype=np.int32)
+        return lut[index]
 
     def convert(self, table: pa.Table) -> MeasurementBatch:
         cfg = self.config
         n = table.num_rows
         if n == 0:
             return MeasurementBatch.empty()
-        t = float_column(table, "time_s")
+        present = set(table.column_names)
+        t = _float(table, "time_s", present)
         keep = np.isfinite(t)
         self._count("bad_time", ~keep)
-        sensor = self.sensor_index(_string_column(table, "sensor", 32))
-        kind_text = _string_column(table, "kind", 8)
-        kind = np.full(n, -1, dtype=np.int8)
-        for name, code in KIND_CODES.items():
-            kind[kind_text == name] = code
+        sensor = self.sensor_index(*_dictionary(table, "sensor", present))
+        kind_index, kind_names = _dictionary(table, "kind", present)
+        kind = np.array([KIND_CODES.get(k, -1) for k in kind_names], dtype=np.int8)[kind_index]
         bad_kind = keep & (kind < 0)
         self._count("unknown_kind", bad_kind)
         keep &= ~bad_kind
 
-        alt_m = float_column(table, "alt_baro_ft") * FT_TO_M
+        alt_m = _float(table, "alt_baro_ft", present) * FT_TO_M
         absurd_alt = np.isfinite(alt_m) & ((alt_m < -700.0) | (alt_m > 25_000.0))
         self._count("absurd_altitude", keep & absurd_alt)
         alt_m[absurd_alt] = np.nan
@@ -193,8 +243,8 @@ class MeasurementConverter:
         slant_noalt = np.full(n, np.nan)
         site_xy = np.full((n, 2), np.nan)
         site_alt = np.full(n, np.nan)
-        lat, lon = float_column(table, "lat_deg"), float_column(table, "lon_deg")
-        rng, az = float_column(table, "range_m"), float_column(table, "azimuth_deg")
+        lat, lon = _float(table, "lat_deg", present), _float(table, "lon_deg", present)
+        rng, az = _float(table, "range_m", present), _float(table, "azimuth_deg", present)
         cart = np.isfinite(lat) & np.isfinite(lon)
         bad_latlon = keep & cart & ((np.abs(lat) > 90.0) | (np.abs(lon) > 180.0))
         self._count("absurd_position", bad_latlon)
@@ -212,8 +262,8 @@ class MeasurementConverter:
             i = np.nonzero(cart)[0]
             x, y = self.plane.to_xy(lat[i], lon[i])
             xy[i, 0], xy[i, 1] = x, y
-            sigma = float_column(table, "sigma_h_m")[i]
-            nacp = float_column(table, "nacp")[i]
+            sigma = _float(table, "sigma_h_m", present)[i]
+            nacp = _float(table, "nacp", present)[i]
             nacp_ok = np.isfinite(nacp) & (nacp >= 1) & (nacp <= 11)
             epu = NACP_EPU_M[np.where(nacp_ok, nacp, 0).astype(np.int64)]
             sigma = np.where(np.isfinite(sigma) & (sigma > 0), sigma, np.maximum(epu / 2.45, 15.0))
@@ -230,7 +280,7 @@ class MeasurementConverter:
             ground = ground_range_from_slant(slant, h, self.site_alt[s])
             plat, plon = destination(self.site_lat[s], self.site_lon[s], az[i], ground)
             x, y = self.plane.to_xy(plat, plon)
-            sx, sy = self.plane.to_xy(self.site_lat[s], self.site_lon[s])
+            sx, sy = self.site_xy[s, 0], self.site_xy[s, 1]
             xy[i, 0], xy[i, 1] = x, y
             slant_noalt[i] = np.where(no_alt, slant, np.nan)
             site_xy[i, 0], site_xy[i, 1] = sx, sy
@@ -251,7 +301,7 @@ class MeasurementConverter:
         self._count("out_of_area", far)
         keep &= ~far
         has_pos &= keep
-        icao = parse_icao24(table)
+        icao = parse_icao24(table, present)
         # A report with neither position nor identity carries nothing the tracker can use.
         useless = keep & ~has_pos & (icao < 0)
         self._count("no_position_no_identity", useless)
@@ -266,8 +316,8 @@ class MeasurementConverter:
             r_m2=r[idx],
             alt_m=alt_m[idx],
             icao24=icao[idx],
-            callsign=np.char.strip(_string_column(table, "callsign", 8))[idx],
-            squawk=_string_column(table, "squawk", 4)[idx],
+            callsign=_string_column(table, "callsign", 8, present, strip=True)[idx],
+            squawk=_string_column(table, "squawk", 4, present)[idx],
             slant_m=slant_noalt[idx],
             site_xy_m=site_xy[idx],
             site_alt_m=site_alt[idx],

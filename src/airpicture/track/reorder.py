@@ -32,8 +32,8 @@ class ReorderWindow:
             return -np.inf
         return float(np.sort(seen)[(seen.size - 1) // 2])
 
-    def push(self, batch: MeasurementBatch) -> MeasurementBatch:
-        """Accept a batch; return what the window releases, in time order."""
+    def push(self, batch: MeasurementBatch, until_s: float = -np.inf) -> MeasurementBatch:
+        """Accept a batch; return what the window releases (and everything up to ``until_s``), in time order."""
         if len(batch):
             n_sensors = int(batch.sensor.max()) + 1
             if n_sensors > self.sensor_latest_s.size:
@@ -55,7 +55,7 @@ class ReorderWindow:
                 batch = batch.take(np.nonzero(keep)[0])
             if len(batch):
                 self._pending.append(batch)
-        return self.release(self.consensus_s - self.window_s)
+        return self.release(max(self.consensus_s - self.window_s, until_s))
 
     def release(self, until_s: float = np.inf) -> MeasurementBatch:
         """Everything waiting with a time stamp up to ``until_s``, in time order."""
