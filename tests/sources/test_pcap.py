@@ -8,7 +8,7 @@ import numpy as np
 
 from airpicture.core.schema import MEASUREMENT, table_from_columns
 from airpicture.decode.asterix import AsterixDecoder, decode_file, encode_cat048
-from airpicture.sources.pcap import read_pcap, unwrap_asterix, unwrap_capture
+from airpicture.sources.pcap import GPS_HEADER_OCTETS, read_gps_framed, read_pcap, unwrap_asterix, unwrap_capture
 from tests.conftest import shared_file
 
 
@@ -41,13 +41,16 @@ def _pcapng(frames: list[tuple[float, bytes]]) -> bytes:
     return out
 
 
-def _asterix(n: int = 5) -> bytes:
-    t = table_from_columns(
+def _table(n: int):
+    return table_from_columns(
         MEASUREMENT,
         {"time_s": 1.7e9 + np.arange(n, dtype=float), "kind": ["ssr"] * n, "range_m": np.full(n, 5e4),
          "azimuth_deg": np.arange(n, dtype=float), "squawk": ["1200"] * n},
     )  # fmt: skip
-    return encode_cat048(t, sac=3, sic=4)
+
+
+def _asterix(n: int = 5) -> bytes:
+    return encode_cat048(_table(n), sac=3, sic=4)
 
 
 def test_pcap_gives_udp_payloads_with_times_and_counts_the_rest():
@@ -100,3 +103,43 @@ def test_oradis_sample_capture_decodes():
     rows = [r for t in decode_file(path, decoder=decoder, report=None) for r in t.to_pylist()]
     assert decoder.errors == {}
     assert [r["category"] for r in rows].count(1) == 7 and [r["category"] for r in rows].count(2) == 1
+
+
+def _gps_framed(blocks: list[bytes], times_of_day_s: list[float]) -> bytes:
+    out = b"\xcd" * GPS_HEADER_OCTETS
+    for block, t in zip(blocks, times_of_day_s, strict=True):
+        out += block + b"\x11\xd2\x8f\x0a\x00\x00" + round(t * 128).to_bytes(3, "big") + b"\x00"
+    return out
+
+
+def _single_blocks(data: bytes) -> list[bytes]:
+    out, p = [], 0
+    while p < len(data):
+        length = (data[p + 1] << 8) | data[p + 2]
+        out.append(data[p : p + length])
+        p += length
+    return out
+
+
+def test_gps_framed_recording_gives_blocks_with_receive_times_and_keeps_blocks_before_a_break():
+    blocks = _single_blocks(encode_cat048(_table(6), sac=3, sic=4, max_block_bytes=40))
+    assert len(blocks) >= 3
+    times = [100.0 + k for k in range(len(blocks))]
+    data = _gps_framed(blocks, times)
+    gps = read_gps_framed(data)
+    assert gps is not None and gps.blocks == blocks and gps.time_of_day_s == times and not gps.skipped
+    cut = read_gps_framed(data[:-5])  # the last block's trailer cut short
+    assert cut is not None and cut.blocks == blocks[:-1]
+    assert cut.skipped == {"GPS framing broken: rest of the file": 1}
+    assert read_gps_framed(b"".join(blocks)) is None  # a raw file is not GPS-framed
+
+
+def test_gps_framed_sample_decodes_with_trailer_times(tmp_path):
+    path = shared_file("asterix", "croatiacontrol", "install_sample_data_parsegps.gps")
+    decoder = AsterixDecoder()
+    rows = [r for t in decode_file(path, decoder=decoder, report=None) for r in t.to_pylist()]
+    assert decoder.errors == {} and len(rows) == 18
+    assert {r["category"] for r in rows} == {34, 48} and {(r["sac"], r["sic"]) for r in rows} == {(20, 193)}
+    # every record's time of day is shortly before the receive time of day its block's trailer gives
+    gps = read_gps_framed(path.read_bytes())
+    assert gps is not None and 0.0 < gps.time_of_day_s[0] - rows[0]["time_of_day_s"] < 1.0

@@ -281,3 +281,56 @@ def unwrap_capture(payloads: list[bytes], framing: Counter | None = None, max_he
         framing["unrecognised (decoded as is)"] += 1
         result.append(p)
     return result
+
+
+#: GPS-framed recordings (a recorder format; asterix-decoder reads it with its GPS option): a 2,200-octet file
+#: header, then every data block followed by 10 octets of which octets 6 to 8 are the receive time of day in 1/128 s.
+GPS_HEADER_OCTETS = 2200
+GPS_TRAILER_OCTETS = 10
+
+
+@dataclass
+class GpsFramed:
+    """Data blocks of a GPS-framed recording with their receive times of day (s)."""
+
+    blocks: list[bytes] = field(default_factory=list)
+    time_of_day_s: list[float] = field(default_factory=list)
+    skipped: Counter = field(default_factory=Counter)
+
+
+def read_gps_framed(data: bytes) -> GpsFramed | None:
+    """The data blocks of a GPS-framed recording, or None when ``data`` is not one.
+
+    It is one when the data do not start with a data block (the header is filler) and data blocks, each followed
+    by its 10-octet trailer, chain from octet 2,200 on. A break later in the file (a truncated recording) ends the
+    blocks there and is counted in ``skipped``; the blocks before it are kept.
+    """
+    n = len(data)
+    first_ok = n >= 3 and 3 <= ((data[1] << 8) | data[2]) <= n and data[0] != 0
+    if first_ok and _chains_raw(data):
+        return None  # plain back-to-back data blocks
+    out = GpsFramed()
+    p = GPS_HEADER_OCTETS
+    while p < n:
+        length = ((data[p + 1] << 8) | data[p + 2]) if p + 3 <= n else 0
+        if length < 3 or data[p] == 0 or p + length + GPS_TRAILER_OCTETS > n:
+            if not out.blocks:
+                return None
+            out.skipped["GPS framing broken: rest of the file"] += 1
+            break
+        trailer = data[p + length : p + length + GPS_TRAILER_OCTETS]
+        out.blocks.append(data[p : p + length])
+        out.time_of_day_s.append(((trailer[6] << 16) | (trailer[7] << 8) | trailer[8]) / 128.0)
+        p += length + GPS_TRAILER_OCTETS
+    return out if out.blocks else None
+
+
+def _chains_raw(data: bytes) -> bool:
+    """Do data blocks chain over the whole of ``data`` (a raw ASTERIX file)?"""
+    p, n = 0, len(data)
+    while p + 3 <= n:
+        length = (data[p + 1] << 8) | data[p + 2]
+        if length < 3 or p + length > n:
+            return False
+        p += length
+    return p == n

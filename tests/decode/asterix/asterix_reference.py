@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from airpicture.decode.asterix import AsterixDecoder
-from airpicture.sources.pcap import is_capture, read_pcap, unwrap_capture
+from airpicture.sources.pcap import is_capture, read_gps_framed, read_pcap, unwrap_capture
 
 #: Every sample file, with the editions it needs (None: the latest, the default).
 SAMPLES: dict[str, dict | None] = {
@@ -19,6 +19,7 @@ SAMPLES: dict[str, dict | None] = {
     "croatiacontrol/install_sample_data_asterix.pcap": {62: "0.17"},
     "croatiacontrol/install_sample_data_cat_001_002.pcap": None,
     "croatiacontrol/install_sample_data_cat21_re.ast": None,
+    "croatiacontrol/install_sample_data_parsegps.gps": None,
     "goasterix/sample.ast": None,
     "goasterix/sample.pcap": None,
     "jasterix/cat001ed1.1.bin": None,
@@ -104,6 +105,9 @@ def datagrams(path: Path) -> list[tuple[bytes, float | None]]:
     if is_capture(data[:4]):
         cap = read_pcap(data)
         return list(zip(unwrap_capture(cap.payloads), cap.times_s, strict=True))
+    gps = read_gps_framed(data)
+    if gps is not None:
+        return list(zip(gps.blocks, gps.time_of_day_s, strict=True))
     return [(data, None)]
 
 

@@ -1,4 +1,5 @@
-"""Whole files: raw ASTERIX (.ast/.raw/.bin: back-to-back data blocks) and pcap/pcapng captures of ASTERIX over UDP."""
+"""Whole files: raw ASTERIX (.ast/.raw/.bin: back-to-back data blocks), GPS-framed recordings (a 2,200-octet header,
+a 10-octet time trailer after every block) and pcap/pcapng captures of ASTERIX over UDP."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import TextIO
 import pyarrow as pa
 
 from airpicture.decode.asterix.decoder import AsterixDecoder, EditionKey
-from airpicture.sources.pcap import is_capture, read_pcap, unwrap_capture
+from airpicture.sources.pcap import is_capture, read_gps_framed, read_pcap, unwrap_capture
 
 #: Datagrams (captures) or octets (raw files) handed to the decoder at once: big enough that numpy's per-call cost
 #: vanishes, small enough that memory stays flat on long recordings.
@@ -29,7 +30,8 @@ def decode_file(
     """Decode a raw ASTERIX file or a capture into Measurement-named tables (in input order), counting problems.
 
     Capture times give each record its date; raw files carry none, so ``reference_date_s`` (UTC midnight, epoch s)
-    dates them, else time_s is the time of day on 1970-01-01. A summary of what could not be decoded goes to
+    dates them, else time_s is the time of day on 1970-01-01 (GPS-framed recordings give receive times of day on
+    that same day). A summary of what could not be decoded goes to
     ``report`` (stderr by default) at the end.
     """
     path = Path(path)
@@ -46,8 +48,17 @@ def decode_file(
             yield dec.decode_payloads(payloads[i : i + CHUNK_DATAGRAMS], cap.times_s[i : i + CHUNK_DATAGRAMS])
     else:
         data = path.read_bytes()
-        for chunk in _raw_chunks(data):
-            yield dec.decode(chunk)
+        gps = read_gps_framed(data)
+        if gps is not None:  # a GPS-framed recording: each block with its receive time of day
+            framing["GPS-framed blocks"] += len(gps.blocks)
+            skipped.update(gps.skipped)
+            day_s = reference_date_s or 0.0
+            for i in range(0, len(gps.blocks), CHUNK_DATAGRAMS):
+                times = [day_s + t for t in gps.time_of_day_s[i : i + CHUNK_DATAGRAMS]]
+                yield dec.decode_payloads(gps.blocks[i : i + CHUNK_DATAGRAMS], times)
+        else:
+            for chunk in _raw_chunks(data):
+                yield dec.decode(chunk)
     if report is not None:
         report.write(summary(dec, framing, skipped, path.name) + "\n")
 
