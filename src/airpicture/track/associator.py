@@ -17,10 +17,36 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 _FORBIDDEN = 1e9
+
+
+def _components(
+    ti: NDArray[np.int64], pj: NDArray[np.int64], nt: int, npl: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Connected components of the bipartite track–plot graph by min-label propagation: every node takes the
+    smallest label among its neighbours until nothing changes (as many rounds as the widest cluster is deep,
+    a handful in practice), a few numpy calls per round instead of building a sparse graph.
+    Returns each track's and each plot's cluster label (the smallest node id in its cluster; plots are nt + j)."""
+    label_t = np.arange(nt, dtype=np.int64)
+    label_p = np.arange(nt, nt + npl, dtype=np.int64)
+    while True:
+        pair = np.minimum(label_t[ti], label_p[pj])
+        new_t, new_p = label_t.copy(), label_p.copy()
+        np.minimum.at(new_t, ti, pair)
+        np.minimum.at(new_p, pj, pair)
+        if np.array_equal(new_t, label_t) and np.array_equal(new_p, label_p):
+            return label_t, label_p
+        label_t, label_p = new_t, new_p
+
+
+def _dense_rank(
+    values: NDArray[np.int64], new_cluster: NDArray[np.bool_], cluster_of: NDArray[np.int64], starts: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """0, 1, 2… for the distinct values within each cluster, for values sorted by (cluster, value)."""
+    new_value = new_cluster | np.concatenate(([True], values[1:] != values[:-1]))
+    count = np.cumsum(new_value)
+    return count - count[starts][cluster_of]
 
 
 def gnn_assign(track: NDArray[np.int64], plot: NDArray[np.int64], cost: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -36,13 +62,10 @@ def gnn_assign(track: NDArray[np.int64], plot: NDArray[np.int64], cost: NDArray[
     nt, npl = tu.size, pu.size
     if nt == k and npl == k:
         return np.arange(k)  # every cluster is a single pair
-    graph = coo_matrix((np.ones(k), (ti, nt + pj)), shape=(nt + npl, nt + npl))
-    n_clusters, label = connected_components(graph, directed=False)
-    pair_label = label[ti]
-    # A cluster in which one side has a single member (one track and several plots, or one plot and several
-    # tracks, which covers single pairs) is solved exactly by its cheapest pair: all of them in one lexsort.
-    tracks_in = np.bincount(label[:nt], minlength=n_clusters)
-    plots_in = np.bincount(label[nt:], minlength=n_clusters)
+    label_t, label_p = _components(ti, pj, nt, npl)
+    pair_label = label_t[ti]
+    tracks_in = np.bincount(label_t, minlength=nt + npl)
+    plots_in = np.bincount(label_p, minlength=nt + npl)
     star = (tracks_in[pair_label] == 1) | (plots_in[pair_label] == 1)
     chosen = []
     easy = np.nonzero(star)[0]
@@ -52,15 +75,25 @@ def gnn_assign(track: NDArray[np.int64], plot: NDArray[np.int64], cost: NDArray[
         chosen.append(order[first])
     hard = np.nonzero(~star)[0]
     if hard.size:
-        order = hard[np.argsort(pair_label[hard], kind="stable")]
-        bounds = np.flatnonzero(np.diff(pair_label[order])) + 1
-        for group in np.split(order, bounds):
-            rows, r_inv = np.unique(ti[group], return_inverse=True)
-            cols, c_inv = np.unique(pj[group], return_inverse=True)
-            m = np.full((rows.size, cols.size), _FORBIDDEN)
-            m[r_inv, c_inv] = cost[group]
-            where = np.full((rows.size, cols.size), -1, dtype=np.int64)
-            where[r_inv, c_inv] = group
+        # Each contested cluster is a small dense cost matrix: local row/column numbers for all of them at once
+        # (dense ranks of the track and the plot within the cluster), then one solver call per cluster.
+        order = hard[np.lexsort((ti[hard], pair_label[hard]))]
+        lab = pair_label[order]
+        new_cluster = np.concatenate(([True], lab[1:] != lab[:-1]))
+        starts = np.flatnonzero(new_cluster)
+        cluster_of = np.cumsum(new_cluster) - 1
+        row = _dense_rank(ti[order], new_cluster, cluster_of, starts)
+        by_plot = np.lexsort((pj[order], cluster_of))
+        col = np.empty_like(row)
+        col[by_plot] = _dense_rank(pj[order][by_plot], new_cluster, cluster_of, starts)
+        ends = np.append(starts[1:], order.size)
+        n_rows = np.maximum.reduceat(row, starts) + 1
+        n_cols = np.maximum.reduceat(col, starts) + 1
+        for a, b, nr, nc in zip(starts.tolist(), ends.tolist(), n_rows.tolist(), n_cols.tolist(), strict=True):
+            m = np.full((nr, nc), _FORBIDDEN)
+            m[row[a:b], col[a:b]] = cost[order[a:b]]
+            where = np.full((nr, nc), -1, dtype=np.int64)
+            where[row[a:b], col[a:b]] = order[a:b]
             r, c = linear_sum_assignment(m)
             sel = where[r, c]
             chosen.append(sel[(sel >= 0) & (m[r, c] < _FORBIDDEN)])
