@@ -368,9 +368,9 @@ class AsterixDecoder:
             n = len(rec_order)
             # one category edition, walked in input order (always for a datagram): no reordering needed
             order = None if n < 2 or bool((rec_order[1:] >= rec_order[:-1]).all()) else np.argsort(rec_order)
-            columns = {
-                name: _arrow(name, v if order is None else v[order]) for name, v in only.items() if name != "_order"
-            }
+            columns = _arrow_columns(
+                {name: v if order is None else v[order] for name, v in only.items() if name != "_order"}
+            )
         else:
             names: dict[str, np.ndarray] = {}
             for p in parts:
@@ -378,17 +378,18 @@ class AsterixDecoder:
                     names.setdefault(k, v)
             order = np.argsort(np.concatenate([p["_order"] for p in parts]), kind="stable")
             n = len(order)
-            columns = {}
+            merged = {}
             for name, sample in names.items():
                 if name == "_order":
                     continue
                 chunks = [p[name] if name in p else _missing(sample, len(p["_order"])) for p in parts]
-                columns[name] = _arrow(name, np.concatenate(chunks)[order])
+                merged[name] = np.concatenate(chunks)[order]
+            columns = _arrow_columns(merged)
         nulls = _null_columns(n)
         arrays = []
-        for f in ASTERIX_ROWS:
-            col = columns.get(f.name)
-            arrays.append(nulls[f.name] if col is None else col if col.type == f.type else col.cast(f.type))
+        for name, typ in _TYPES:
+            col = columns.get(name)
+            arrays.append(nulls[name] if col is None else col if col.type is typ or col.type == typ else col.cast(typ))
         # names, not the schema: the types are the schema's already, and Arrow then skips a validation per column
         return pa.Table.from_arrays(arrays, names=_NAMES)
 
@@ -410,6 +411,7 @@ def _explicit_items(edition) -> list[tuple[str, str | None]]:
 
 _NULLS: dict[int, dict[str, pa.Array]] = {}
 _NAMES = ASTERIX_ROWS.names
+_TYPES = [(f.name, f.type) for f in ASTERIX_ROWS]
 
 
 def _null_columns(n: int) -> dict[str, pa.Array]:
@@ -432,6 +434,45 @@ def _missing(sample: np.ndarray, n: int) -> np.ndarray:
     if sample.dtype.kind == "U":
         return np.full(n, "", dtype=sample.dtype)
     return np.full(n, None, dtype=object)
+
+
+def _arrow_columns(columns: dict[str, np.ndarray]) -> dict[str, pa.Array | None]:
+    """Columns to Arrow, one Arrow conversion per kind of column (float, flag, integer, text) and a zero-copy slice
+    per column: a datagram's few rows cost about as much to convert as many, so fewer conversions is what counts.
+    None marks a column whose every value is absent (the caller shares a cached all-null column)."""
+    groups: dict[str, list[tuple[str, np.ndarray]]] = {}
+    for name, arr in columns.items():
+        kind = "b" if name in BOOL_COLUMNS else arr.dtype.kind
+        groups.setdefault("i" if kind == "u" else kind, []).append((name, arr))
+    out: dict[str, pa.Array | None] = {}
+    for kind, members in groups.items():
+        if len(members) == 1 or kind not in "bfiUO":
+            for name, arr in members:
+                out[name] = _arrow(name, arr)
+            continue
+        n = len(members[0][1])
+        flat = np.concatenate([arr for _, arr in members])
+        if kind == "b":
+            mask = np.isnan(flat)
+            whole = pa.array(flat != 0, mask=mask, type=pa.bool_())
+        elif kind == "f":
+            mask = None
+            whole = pa.array(flat, from_pandas=True)
+        elif kind == "i":
+            mask = flat < 0
+            whole = pa.array(flat.astype(np.int64, copy=False), mask=mask, type=pa.int64())
+        elif kind == "U":
+            mask = flat == ""
+            whole = pa.array(flat, mask=mask, type=pa.string())
+        else:
+            mask = None
+            whole = pa.array(flat, type=pa.string(), from_pandas=True)
+        absent = [False] * len(members)
+        if mask is not None and n:
+            absent = mask.reshape(len(members), n).all(axis=1).tolist()
+        for j, (name, _) in enumerate(members):
+            out[name] = None if absent[j] else whole.slice(j * n, n)
+    return out
 
 
 def _arrow(name: str, arr: np.ndarray) -> pa.Array | None:

@@ -38,7 +38,7 @@ ERR_NONE = 0
 #: Presence bits (0 = most significant) set in an FSPEC octet, FX excluded.
 _BITS7 = tuple(tuple(k for k in range(7) if b & (0x80 >> k)) for b in range(256))
 #: Below this many blocks still being walked, the plain-Python walker is faster than numpy's lock-step.
-SCALAR_LANES = 16
+SCALAR_LANES = 48
 #: Up to this many records, fields are read in plain Python: numpy's per-call cost outweighs the data.
 SCALAR_RECORDS = 16
 ERROR_REASONS = {
@@ -193,7 +193,7 @@ class _Walker:
         """Walk the blocks whose record area is ``[start, end)``; returns record arrays and an error code per lane."""
         uaps, n_frn, max_octets, allowed, selector = _uap_plan(self.edition)
         # Random Field Sequencing (CAT001) names items record by record: only the plain-Python walker reads it.
-        random_fields = any(isinstance(it, RandomFields) for u in uaps for it in u.items)
+        random_fields = _has_random_fields(self.edition)
         lanes = len(start)
         pos = start.astype(np.int64).copy()
         lane_err = np.zeros(lanes, dtype=np.int8)
@@ -542,6 +542,14 @@ def _slot_lists(acc: dict[str, tuple[list[int], list[int], list[int]]], slot: st
 
 
 _UAP_PLANS: dict[int, tuple] = {}
+_RANDOM_FIELDS: dict[int, bool] = {}
+
+
+def _has_random_fields(ed: Edition) -> bool:
+    got = _RANDOM_FIELDS.get(id(ed))
+    if got is None:
+        got = _RANDOM_FIELDS[id(ed)] = any(isinstance(it, RandomFields) for u in ed.uaps.values() for it in u.items)
+    return got
 
 
 def _uap_plan(ed: Edition) -> tuple:
@@ -694,6 +702,10 @@ def _checks_of(edition: Edition) -> list[_Check]:
 _SPARE_MASKS: dict[int, list[tuple[str, int, int, np.ndarray]]] = {}
 
 
+#: The same as one big-endian word mask each: (slot, octet, minimum length, word width or 0 if wider, mask).
+_SPARE_WORDS: dict[int, list[tuple[str, int, int, int, int]]] = {}
+
+
 def _spare_masks(edition: Edition) -> list[tuple[str, int, int, np.ndarray]]:
     """The spare-bit checks merged per item part: (slot, octet, minimum length, octet mask), one gather each."""
     key = id(edition)
@@ -712,6 +724,11 @@ def _spare_masks(edition: Edition) -> list[tuple[str, int, int, np.ndarray]]:
             mask[b // 8] |= 0x80 >> (b % 8)
         out.append((slot, octet, min_length, mask))
     _SPARE_MASKS[key] = out
+    _SPARE_WORDS[key] = [
+        (slot, octet, min_length, width, int.from_bytes(bytes(mask) + bytes(width - len(mask)), "big"))
+        for slot, octet, min_length, mask in out
+        for width in [4 if len(mask) <= 4 else 8 if len(mask) <= 8 else 0]
+    ]
     return out
 
 
@@ -727,17 +744,30 @@ def validate(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
     err = np.zeros(layout.n, dtype=np.int8)
     warn = np.zeros(layout.n, dtype=np.int8)
     last = len(layout.buf) - 1
-    for slot, octet, min_length, mask in _spare_masks(layout.edition):
+    _spare_masks(layout.edition)
+    for (slot, octet, min_length, mask), (_, _, _, width, word_mask) in zip(
+        _spare_masks(layout.edition), _SPARE_WORDS[id(layout.edition)], strict=True
+    ):
         off = layout.offsets.get(slot)
         if off is None:
             continue
         has = off >= 0
         if min_length:
             has &= layout.lengths[slot] >= min_length
+        if width and has.all():  # one word per record holds every spare bit of the part: one gather
+            warn[(_words(layout.buf, width)[off + octet] & word_mask) != 0] = 10
+            continue
         idx = np.flatnonzero(has)
-        if idx.size:
-            octets = layout.buf[np.minimum(off[idx, None] + (octet + np.arange(len(mask))), last)]
-            warn[idx[(octets & mask).any(axis=1)]] = 10
+        if idx.size == 0:
+            continue
+        if width and idx.size <= SCALAR_RECORDS:  # a subitem few records hold: cheaper one by one
+            octets = memoryview(layout.buf)
+            for i, o in zip(idx.tolist(), off[idx].tolist(), strict=True):
+                if int.from_bytes(octets[o + octet : o + octet + width], "big") & word_mask:
+                    warn[i] = 10
+            continue
+        octets = layout.buf[np.minimum(off[idx, None] + (octet + np.arange(len(mask))), last)]
+        warn[idx[(octets & mask).any(axis=1)]] = 10
     for c in _checks_of(layout.edition):
         if c.code == 10:
             continue
@@ -750,8 +780,15 @@ def validate(layout: Layout) -> tuple[np.ndarray, np.ndarray]:
         idx = np.flatnonzero(has & (err == 0))
         if idx.size == 0:
             continue
-        v = field_value(layout.buf, off[idx] + c.octet, c.first_bit, c.field)
         limit = 86400.0 if c.code == 11 else (90.0 if c.field.name.lower() == "lat" else 180.0)
+        if idx.size <= SCALAR_RECORDS:  # an item few records hold: cheaper one by one
+            octets = memoryview(layout.buf)
+            for i, o in zip(idx.tolist(), off[idx].tolist(), strict=True):
+                v = _scalar_number(octets, o + c.octet, c.first_bit, c.field)
+                if (abs(v) > limit) if c.code == 12 else (v >= limit):
+                    err[i] = c.code
+            continue
+        v = field_value(layout.buf, off[idx] + c.octet, c.first_bit, c.field)
         bad = np.abs(v) > limit if c.code == 12 else v >= limit
         err[idx[bad]] = c.code
     return err, warn
@@ -827,18 +864,37 @@ def _gather_uint(buf: np.ndarray, off: np.ndarray, first_bit: int, bits: int) ->
             a = min(max(o + b0, 0), last)
             out.append((int.from_bytes(octets[a : min(a + nb, last + 1)], "big") >> shift) & mask)
         return np.array(out, dtype=np.uint64)
-    if nb == 1:
-        v = buf[np.minimum(off + b0, len(buf) - 1)].astype(np.uint64)
+    span_bits = first_bit - b0 * 8 + bits  # from the first octet holding the field to the field's last bit
+    if span_bits <= 8:
+        v = buf[off + b0].astype(np.uint64)
+        shift = 8 - span_bits
     else:
-        word = np.zeros((n, 8), dtype=np.uint8)
-        span = _SPANS[b0][nb] if b0 < len(_SPANS) else np.arange(b0, b0 + nb, dtype=np.int64)
-        word[:, 8 - nb :] = buf[np.minimum(off[:, None] + span, len(buf) - 1)]
-        v = word.view(_BIG_ENDIAN_U64).ravel().astype(np.uint64)
+        width = 4 if span_bits <= 32 else 8
+        v = _words(buf, width)[off + b0].astype(np.uint64)
+        shift = width * 8 - span_bits
     if shift:
         v >>= np.uint64(shift)
     if bits < 64:
         v &= np.uint64((1 << bits) - 1)
     return v
+
+
+#: The last buffer's word views (see :func:`_words`): a decode call reads many fields from one buffer.
+_WORDS: list = [None, {}]
+
+
+def _words(buf: np.ndarray, width: int) -> np.ndarray:
+    """A read-only view of ``buf`` as the big-endian ``width``-octet word starting at every octet, so that a field
+    of up to 57 bits at any offsets is one fancy index (offsets of items always lie PAD octets or more before the
+    buffer's end, so every word they start is whole)."""
+    if _WORDS[0] is not buf:
+        _WORDS[0], _WORDS[1] = buf, {}
+    view = _WORDS[1].get(width)
+    if view is None:
+        shape = (len(buf) - width + 1, width)
+        windows = np.lib.stride_tricks.as_strided(buf, shape=shape, strides=(1, 1), writeable=False)
+        view = _WORDS[1][width] = windows.view(f">u{width}")[:, 0]
+    return view
 
 
 _BIG_ENDIAN_U64 = np.dtype(">u8")
@@ -865,7 +921,11 @@ def field_value(buf: np.ndarray, off: np.ndarray, first_bit: int, f: Field) -> n
         hi = _gather_uint(buf, off, first_bit, f.bits - 32)
         lo = _gather_uint(buf, off, first_bit + f.bits - 32, 32)
         return ((hi.astype(object) << 32) | lo.astype(object)) if len(off) else np.zeros(0, dtype=object)
-    v = _gather_uint(buf, off, first_bit, f.bits)
+    return _as_field(_gather_uint(buf, off, first_bit, f.bits), f)
+
+
+def _as_field(v: np.ndarray, f: Field) -> np.ndarray:
+    """Raw unsigned values (uint64) of a numeric field → float64 (scaled or signed) or int64."""
     if f.encoding == "signed":
         vi = v.astype(np.int64)
         vi = np.where(vi >= (1 << (f.bits - 1)), vi - (1 << f.bits), vi)
@@ -881,6 +941,7 @@ class FieldReader:
     def __init__(self, layout: Layout):
         self.layout = layout
         self._cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._words: dict[tuple[str, int, int], tuple] = {}
 
     def present(self, slot: str) -> np.ndarray:
         off = self.layout.offsets.get(slot)
@@ -917,17 +978,56 @@ class FieldReader:
             vals.flags.writeable = False
             self._cache[key] = (vals, present)
             return vals, present
+        if f.bits <= 57 and f.encoding not in ("chars6", "ascii") and first_bit + f.bits <= 64:
+            # the part's first 8 octets are gathered once and shared by every field in them (TYP, SIM, SPI…)
+            present, idx, word = self._part_word(slot, off, octet, min_length)
+            v = word >> np.uint64(64 - first_bit - f.bits)
+            v = _as_field(v & np.uint64((1 << f.bits) - 1), f)
+            if idx is None:
+                vals = v
+            else:
+                vals = _empty_values(f, n)
+                vals[idx] = v
+            vals.flags.writeable = False
+            self._cache[key] = (vals, present)
+            return vals, present
         present = off >= 0
         if min_length:
             present &= self.layout.lengths[slot] >= min_length
-        idx = np.flatnonzero(present)
-        vals = _empty_values(f, n)
-        if idx.size:
-            vals[idx] = field_value(self.layout.buf, off[idx] + octet, first_bit, f)
+        if present.all():  # an item every record holds (I010, time of day, position…): no scatter
+            vals = field_value(self.layout.buf, off + octet, first_bit, f)
+        else:
+            idx = np.flatnonzero(present)
+            vals = _empty_values(f, n)
+            if 0 < idx.size <= SCALAR_RECORDS and f.bits <= 57 and f.encoding not in ("chars6", "ascii"):
+                # a subitem few records hold: cheaper read one by one, with the same arithmetic
+                octets = memoryview(self.layout.buf)
+                vals[idx] = [_scalar_number(octets, o + octet, first_bit, f) for o in off[idx].tolist()]
+            elif idx.size:
+                vals[idx] = field_value(self.layout.buf, off[idx] + octet, first_bit, f)
         vals.flags.writeable = False  # shared by every converter that asks for this field
         self._cache[key] = (vals, present)
         return vals, present
 
+
+    def _part_word(self, slot: str, off: np.ndarray, octet: int, min_length: int) -> tuple:
+        """(present mask, indices of the records holding the part or None for all, their first 8 octets of it as
+        one uint64 each), computed once per item part."""
+        key = (slot, octet, min_length)
+        got = self._words.get(key)
+        if got is None:
+            present = off >= 0
+            if min_length:
+                present &= self.layout.lengths[slot] >= min_length
+            words = _words(self.layout.buf, 8)
+            if present.all():
+                got = (present, None, words[off + octet].astype(np.uint64))
+            else:
+                idx = np.flatnonzero(present)
+                got = (present, idx, words[off[idx] + octet].astype(np.uint64))
+            present.flags.writeable = False
+            self._words[key] = got
+        return got
 
     def _get_scalar(
         self, slot: str, off: np.ndarray, f: Field, octet: int, first_bit: int, min_length: int
