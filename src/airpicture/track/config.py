@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from airpicture.track.predictor import MotionModels
+
 
 @dataclass
 class TrackerConfig:
@@ -25,31 +27,41 @@ class TrackerConfig:
     max_future_s: float = 30.0
 
     # --- motion models (IMM) --------------------------------------------------------------------------------------
-    #: The IMM's model bank, one (q m²/s³, turn rate deg/s, mean sojourn s) per model. q is the power spectral
-    #: density of the white acceleration; a turn rate of 0 is near-constant velocity (positive turns left). Cruise
-    #: wanders by cm/s², so the quiet model smooths hard; four fixed-rate coordinated turns (±1.2 and ±2.5 deg/s)
-    #: bracket the 1–3 deg/s turns of airliners; the high-noise model takes turn entries and speed changes. A 20 s
-    #: sojourn in the turn models keeps a turn model through a turn yet lets go soon after the turn ends.
-    models: tuple[tuple[float, float, float], ...] = (
-        (0.05, 0.0, 200.0),
-        (2.0, 1.2, 20.0),
-        (2.0, -1.2, 20.0),
-        (2.0, 2.5, 20.0),
-        (2.0, -2.5, 20.0),
-        (40.0, 0.0, 6.0),
+    #: The IMM's model bank, one (q m²/s³, turn rate deg/s or None, mean sojourn s, turn-rate noise (deg/s)²/s) per
+    #: model. q is the power spectral density of the white acceleration. A turn rate pins the model's ω (0: near-
+    #: constant velocity, NCV; positive turns left); None makes it a coordinated-turn EKF that estimates ω, which
+    #: then wanders as a random walk of the given density. The bank, in order:
+    #:
+    #: - a quiet NCV (cruise wanders by cm/s²); its 500 s sojourn keeps the manoeuvre models' probability low in
+    #:   straight flight, where every bit of it leaks their spread into the quiet model at each mixing (measured on
+    #:   the benchmark square: straight-flight position RMS 133 → 126 m against 200 s, turns unchanged);
+    #: - four fixed-rate turns (±1.2, ±2.5 deg/s) that catch a turn entry in one or two scans, with the right sign;
+    #: - a high-noise NCV for turn exits and speed changes;
+    #: - a coordinated-turn EKF with its turn rate estimated and almost constant (q_ω = 0.001 (deg/s)²/s), which the
+    #:   fixed-rate models hand the turn to: it flies the turn at its own rate instead of between two fixed rates.
+    models: tuple[tuple[float, float | None, float, float], ...] = (
+        (0.05, 0.0, 500.0, 0.0),
+        (2.0, 1.2, 20.0, 0.0),
+        (2.0, -1.2, 20.0, 0.0),
+        (2.0, 2.5, 20.0, 0.0),
+        (2.0, -2.5, 20.0, 0.0),
+        (20.0, 0.0, 6.0, 0.0),
+        (0.05, None, 30.0, 0.001),
     )
     #: Relative weights of where each model goes when it is left (row: from, column: to, in the order of
-    #: ``models``; the diagonal is ignored). None: to the others equally. Straight flight enters a turn through the
-    #: high-noise model as often as directly; a turn ends into straight flight or changes rate in the same direction,
-    #: never reverses at once (a reversal passes through straight flight). Measured on the benchmark square against
-    #: equal switching: position RMS in turns −5 %, velocity RMS in turns −11 % (docs/tracker.md).
+    #: ``models``; the diagonal is ignored). None: to the others equally. Straight flight enters a turn through a
+    #: fixed-rate model or the high-noise model more than directly through the estimated turn; a fixed-rate turn
+    #: goes on mostly into the estimated turn, ends into straight flight or the high-noise model, or changes rate
+    #: in the same direction, never reverses at once; the estimated turn ends into straight flight or the
+    #: high-noise model and rarely falls back to a fixed rate (each such step mixes a wrong rate into it).
     model_switch_weights: tuple[tuple[float, ...], ...] | None = (
-        (0.0, 1.0, 1.0, 1.0, 1.0, 2.0),
-        (1.0, 0.0, 0.0, 0.5, 0.0, 1.0),
-        (1.0, 0.0, 0.0, 0.0, 0.5, 1.0),
-        (1.0, 0.5, 0.0, 0.0, 0.0, 1.0),
-        (1.0, 0.0, 0.5, 0.0, 0.0, 1.0),
-        (1.0, 1.0, 1.0, 1.0, 1.0, 0.0),
+        (0.0, 1.0, 1.0, 1.0, 1.0, 2.0, 0.5),
+        (1.0, 0.0, 0.0, 0.5, 0.0, 1.0, 2.0),
+        (1.0, 0.0, 0.0, 0.0, 0.5, 1.0, 2.0),
+        (1.0, 0.5, 0.0, 0.0, 0.0, 1.0, 2.0),
+        (1.0, 0.0, 0.5, 0.0, 0.0, 1.0, 2.0),
+        (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0),
+        (1.0, 0.1, 0.1, 0.1, 0.1, 1.0, 0.0),
     )
     #: Velocity prior (per axis) of a track started from one plot: an aircraft may fly any way at up to ~300 m/s.
     init_speed_sigma_mps: float = 180.0
@@ -110,10 +122,21 @@ class TrackerConfig:
     #: A sensor counts in a track's ``sources`` while it updated the track within this time.
     sources_memory_s: float = 30.0
 
-    def model_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(q m²/s³, turn rate rad/s, sojourn s) arrays of the IMM model bank."""
-        bank = np.asarray(self.models, dtype=np.float64).reshape(-1, 3)
-        return bank[:, 0].copy(), np.radians(bank[:, 1]), bank[:, 2].copy()
+    def model_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(q m²/s³, pinned turn rate rad/s or NaN where estimated, sojourn s, turn-rate noise rad²/s³) arrays of
+        the IMM model bank; a model given as (q, rate, sojourn) has no turn-rate noise."""
+        rows = [tuple(m) + (0.0,) * (4 - len(m)) for m in self.models]
+        if not rows or any(len(r) != 4 for r in rows):
+            raise ValueError("models: one (q, turn rate deg/s or None, sojourn s[, turn-rate noise]) per model")
+        bank = np.array([[np.nan if v is None else v for v in r] for r in rows], dtype=np.float64)
+        if (bank[:, 0] < 0).any() or (bank[:, 2] <= 0).any() or (bank[:, 3] < 0).any():
+            raise ValueError("models: q and turn-rate noise must be >= 0 and sojourn times > 0")
+        return bank[:, 0].copy(), np.radians(bank[:, 1]), bank[:, 2].copy(), np.radians(np.radians(bank[:, 3]))
+
+    def motion_models(self) -> MotionModels:
+        """The model bank as the arrays the predictor works on."""
+        q, omega, sojourn, q_omega = self.model_arrays()
+        return MotionModels(q, omega, sojourn, self.switch_matrix(), q_omega)
 
     def switch_matrix(self) -> np.ndarray | None:
         """Row-normalised ``model_switch_weights`` with a zero diagonal, or None (leave towards the others equally)."""

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from airpicture.track.predictor import MotionModels, imm_predict, process_noise, transition
+from airpicture.track.predictor import MotionModels, imm_predict, ncv_transition, process_noise, propagate
 from airpicture.track.store import TrackStore
 from airpicture.track.updater import innovation, mahalanobis_2
 
@@ -49,9 +49,7 @@ def predict_pairs(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """IMM prediction of track ``slots[k]`` to ``time_s[k]`` (a slot may appear many times)."""
     dt = time_s - store.time_s[slots]
-    return imm_predict(
-        store.x[slots], store.p[slots], store.mu[slots], dt, models.q, models.sojourn_s, models.omega, models.switch_to
-    )
+    return imm_predict(store.x[slots], store.p[slots], store.mu[slots], dt, models)
 
 
 def score_pairs(
@@ -65,16 +63,17 @@ def score_pairs(
 ) -> PairScores:
     """Mahalanobis distance and cost of each (slot, plot) pair.
 
-    Scoring uses the track's combined estimate moved by each model's own motion (means) and the combined
-    covariance grown by the probability-weighted process noise: a close, cheap stand-in for the full IMM
-    prediction, which is then computed for the chosen pairs only.
+    Scoring uses the track's models moved by their own motion (a turning model at its estimated rate), weighted
+    by the model probabilities, and the combined kinematic covariance moved as near-constant velocity and grown
+    by the probability-weighted process noise: a close, cheap stand-in for the full IMM prediction, which is then
+    computed for the chosen pairs only.
     """
     dt = plot_time_s[plots] - store.time_s[slots]
     mu = store.mu[slots]
-    f = transition(dt, models.omega)
-    xp = np.einsum("nm,nms->ns", mu, (f @ store.x[slots][..., None])[..., 0])
-    f0 = f[:, 0]
-    q = np.einsum("nm,nmst->nst", mu, process_noise(dt, models.q))
+    moved, _ = propagate(store.x[slots], dt[:, None], jacobian=False)
+    xp = np.einsum("nm,nms->ns", mu, moved[..., :4])
+    f0 = ncv_transition(dt)
+    q = np.einsum("nm,nmst->nst", mu, process_noise(dt, models.q, size=4))
     pp = f0 @ store.pc[slots] @ np.swapaxes(f0, -1, -2) + q
     nu, _s, s_inv, det = innovation(xp, pp, plot_xy[plots], plot_r[plots])
     d2 = mahalanobis_2(nu, s_inv)
@@ -105,7 +104,7 @@ def candidate_pairs(
     r_max = float(radius.max())
     plot_tree = cKDTree(plot_xy)
     track_tree = cKDTree(pos)
-    coo = track_tree.sparse_distance_matrix(plot_tree, r_max, output_type="coo_matrix")
-    ti, pj, dist = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+    near = track_tree.sparse_distance_matrix(plot_tree, r_max, output_type="ndarray")
+    ti, pj, dist = near["i"].astype(np.int64), near["j"].astype(np.int64), near["v"]
     ok = dist <= radius[ti]
     return slots[ti[ok]], pj[ok]

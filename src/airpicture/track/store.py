@@ -9,30 +9,40 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from airpicture.track.predictor import N_STATE
+from airpicture.track.predictor import N_KINEMATIC, N_STATE, combine, pad_state
 
 FREE, TENTATIVE, CONFIRMED, COASTING, LOST = 0, 1, 2, 3, 4
 #: LOST tracks are out of the picture (dropped after missed scans) but kept ``memory_s`` so that the aircraft, if
 #: seen again, gets its old track number back; they are never output.
 STATUS_NAMES = np.array(["", "tentative", "confirmed", "coasting", "lost"], dtype=object)
+#: Turn-rate prior (1σ, rad/s) of a state started without one: airliners turn at up to ~3 deg/s (rate one).
+INIT_TURN_RATE_SIGMA_RPS = float(np.radians(1.5))
 
 
 class TrackStore:
     """Track state and bookkeeping, indexed by slot. ``status == FREE`` marks an unused slot."""
 
-    def __init__(self, capacity: int = 256, n_sensors: int = 1, n_models: int = 4) -> None:
+    def __init__(
+        self,
+        capacity: int = 256,
+        n_sensors: int = 1,
+        n_models: int = 3,
+        init_turn_rate_sigma_rps: float = INIT_TURN_RATE_SIGMA_RPS,
+    ) -> None:
         self.n_models = n_models
+        self.init_turn_rate_sigma_rps = init_turn_rate_sigma_rps
         self.capacity = 0
         self.n_sensors = max(n_sensors, 1)
         self._free: list[int] = []
         self.next_track_id = 1
         self._allocate(capacity)
 
-    # Horizontal IMM state per model, the time it refers to, and the model probabilities.
+    # Horizontal IMM state per model ([x, y, vx, vy, ω]), the time it refers to, and the model probabilities.
     x: NDArray[np.float64]
     p: NDArray[np.float64]
     mu: NDArray[np.float64]
-    # The moment-matched combination of the models (kept up to date at every update: gating and output use it).
+    # The moment-matched combination of the models, kinematic part [x, y, vx, vy] only (kept up to date at every
+    # update: gating, merging and output use it).
     xc: NDArray[np.float64]
     pc: NDArray[np.float64]
     time_s: NDArray[np.float64]
@@ -60,8 +70,8 @@ class TrackStore:
             "x": ((self.n_models, N_STATE), np.float64, 0.0),
             "p": ((self.n_models, N_STATE, N_STATE), np.float64, 0.0),
             "mu": ((self.n_models,), np.float64, 0.0),
-            "xc": ((N_STATE,), np.float64, 0.0),
-            "pc": ((N_STATE, N_STATE), np.float64, 0.0),
+            "xc": ((N_KINEMATIC,), np.float64, 0.0),
+            "pc": ((N_KINEMATIC, N_KINEMATIC), np.float64, 0.0),
             "time_s": ((), np.float64, np.nan),
             "alt_m": ((), np.float64, np.nan),
             "vrate_mps": ((), np.float64, 0.0),
@@ -118,11 +128,14 @@ class TrackStore:
         self._free.extend(slots.tolist())
 
     def set_state(self, slots: NDArray[np.int64], x, p, mu) -> None:
-        """Write the models' state and refresh the combined estimate."""
-        from airpicture.track.predictor import combine
-
+        """Write the models' state and refresh the combined estimate. A kinematic state (..., 4) — a track started
+        from one report — gets ω = 0 with the turn-rate prior."""
+        x, p = pad_state(
+            np.asarray(x, dtype=np.float64), np.asarray(p, dtype=np.float64), self.init_turn_rate_sigma_rps
+        )
         self.x[slots], self.p[slots], self.mu[slots] = x, p, mu
-        self.xc[slots], self.pc[slots] = combine(self.x[slots], self.p[slots], self.mu[slots])
+        xc, pc = combine(x, p, np.asarray(mu, dtype=np.float64))
+        self.xc[slots], self.pc[slots] = xc[:, :N_KINEMATIC], pc[:, :N_KINEMATIC, :N_KINEMATIC]
 
     def live(self) -> NDArray[np.int64]:
         return np.nonzero(self.status != FREE)[0]
