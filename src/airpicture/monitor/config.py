@@ -59,6 +59,8 @@ class StcaConfig:
     #: a conflict is alerted only if it also exists under that hypothesis (fewer level-off nuisance alerts).
     level_off: bool = True
     level_off_margin_ft: float = 100.0
+    #: A broadcast selected altitude (ADS-B target state / Mode S BDS 4,0) is used for this long after it is heard.
+    selected_hold_s: float = 30.0
     #: Time step of the fine (level-off aware) check.
     step_s: float = 2.0
     #: Tracks slower than this (on the ground) are ignored.

@@ -116,6 +116,9 @@ class MonitorSet:
 
         if self.enabled["emergency"]:
             self.emergency.observe(batch)
+        if self.enabled["stca"]:
+            self.stca.observe(batch)
+            self.stca.alerted_keys = self.books["stca"].keys
         self.cooperation.observe(batch)
         if self.enabled["spoofing"]:
             t = clock()

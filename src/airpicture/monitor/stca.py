@@ -28,7 +28,7 @@ from airpicture.core.units import FPM_TO_MPS, FT_TO_M, M_TO_FT, NM_TO_M
 from airpicture.monitor.airspace import Airspace
 from airpicture.monitor.book import CRITICAL, WARNING, Conditions
 from airpicture.monitor.config import StcaConfig
-from airpicture.monitor.frame import TrackFrame
+from airpicture.monitor.frame import KeyedMemory, MeasurementBatch, TrackFrame
 
 _LEVEL_M = 1000.0 * FT_TO_M
 _SQRT2 = float(np.sqrt(2.0)) + 1e-9
@@ -77,6 +77,34 @@ class StcaMonitor:
         self.airspace = airspace
         self.config = config
         self.minima_idx, self.minima_h_m, self.minima_v_ft = airspace.stca_minima
+        #: Selected altitude per Mode S address (ADS-B TC 29 / BDS 4,0 ``selected_alt_ft`` in the measurements).
+        self.selected = KeyedMemory(("time_s", "alt_ft"))
+        #: Keys of the pairs alerted now (set by the MonitorSet before each evaluate), for the hysteresis.
+        self.alerted_keys = np.zeros(0, np.int64)
+
+    def observe(self, mb: MeasurementBatch | None) -> None:
+        """Keep the latest selected altitude of each address (held ``selected_hold_s``)."""
+        if mb is None or not mb.n or "selected_alt_ft" not in mb.table.column_names:
+            return
+        alt = mb.f("selected_alt_ft")
+        rows = np.flatnonzero(np.isfinite(alt) & (mb.icao >= 0))
+        if len(rows):
+            order = rows[np.argsort(mb.f("time_s")[rows], kind="stable")]
+            self.selected.put(mb.icao[order], time_s=mb.f("time_s")[order], alt_ft=alt[order])
+
+    def _selected_alt_m(self, frame: TrackFrame, idx: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Selected altitude (m) of the tracks ``idx``: a track column if the tracker gives one, else the latest
+        broadcast of the track's address within ``selected_hold_s``; NaN when unknown."""
+        if "selected_alt_ft" in frame.table.column_names:
+            from airpicture.core.schema import float_column
+
+            return float_column(frame.table, "selected_alt_ft")[idx] * FT_TO_M
+        self.selected.drop_older("time_s", frame.now_s - self.config.selected_hold_s)
+        if not len(self.selected.keys):
+            return np.full(len(idx), np.nan)
+        icao = frame.icao24_int[idx]
+        alt = self.selected.get(icao, "alt_ft")
+        return np.where(icao >= 0, alt, np.nan) * FT_TO_M
 
     def _track_minima(self, frame: TrackFrame, idx: NDArray[np.intp]) -> tuple[NDArray, NDArray]:
         cfg = self.config
@@ -128,43 +156,59 @@ class StcaMonitor:
         if not len(pairs):
             return Conditions.empty()
         i, j = pairs[:, 0], pairs[:, 1]
-        # Cheap vertical bound before any geometry: |Δz| at mid-time within V + |Δż|·T/2.
+        # Cheap vertical bound before any geometry: every predicted path stays between the current altitude and
+        # the linear one, so |Δz(t) − Δz(T/2)| ≤ (|ż_i| + |ż_j|)·T/2.
         dz = z[j] - z[i]
         dvz = vz[j] - vz[i]
         v_m = (np.minimum(v_track_ft[i], v_track_ft[j]) - cfg.vertical_tolerance_ft) * FT_TO_M
-        near_v = np.abs(dz + dvz * T / 2) <= v_m + np.abs(dvz) * T / 2
+        near_v = np.abs(dz + dvz * T / 2) <= v_m + (np.abs(vz[i]) + np.abs(vz[j])) * T / 2
         i, j, dz, dvz, v_m = i[near_v], j[near_v], dz[near_v], dvz[near_v], v_m[near_v]
         h_m = np.minimum(h_track[i], h_track[j])
         hi, ho = horizontal_interval(x[j] - x[i], y[j] - y[i], vx[j] - vx[i], vy[j] - vy[i], h_m)
         vi, vo = vertical_interval(dz, dvz, v_m)
-        t_in = np.maximum.reduce([hi, vi, np.zeros_like(hi)])
-        t_out = np.minimum.reduce([ho, vo, np.full_like(ho, T)])
-        hit = t_in <= t_out
-        i, j, t_in, h_m, v_m = i[hit], j[hit], t_in[hit], h_m[hit], v_m[hit]
-        if not len(i):
-            return Conditions.empty()
-        # Two level aircraft stay level under the level-off hypothesis too: only pairs with a climb or descent
-        # need the time-grid check.
+        # Two level aircraft: the linear intervals are exact. A pair with a climb or descent: horizontal interval
+        # now, vertical profile on the time grid below.
         vertical = (vz[i] != 0.0) | (vz[j] != 0.0)
-        if cfg.level_off and vertical.any():
-            keep_level = ~vertical
-            i_l, j_l, t_l, h_l, v_l = i[keep_level], j[keep_level], t_in[keep_level], h_m[keep_level], v_m[keep_level]
+        t_in = np.maximum.reduce([hi, np.where(vertical, 0.0, vi), np.zeros_like(hi)])
+        t_out = np.minimum.reduce([ho, np.where(vertical, T, vo), np.full_like(ho, T)])
+        hit = t_in <= t_out
+        i, j, t_in, h_m, v_m, vertical = i[hit], j[hit], t_in[hit], h_m[hit], v_m[hit], vertical[hit]
+        if vertical.any():
+            lp = ~vertical
+            i_l, j_l, t_l, h_l, v_l = i[lp], j[lp], t_in[lp], h_m[lp], v_m[lp]
             i, j, t_in, h_m, v_m = i[vertical], j[vertical], t_in[vertical], h_m[vertical], v_m[vertical]
             ts = np.arange(0.0, T + cfg.step_s / 2, cfg.step_s)
-            lvl = level_off_altitude(z, vz, level_rate, cfg.level_off_margin_ft * FT_TO_M)
+            # Predicted vertical profile: linear, but stopping at the selected altitude when the aircraft
+            # broadcasts one ahead of it (ADS-B target state, Mode S BDS 4,0): then a climb *through* another's
+            # level is seen as early as the geometry allows, and a level-off below it is not a conflict.
+            margin_m = cfg.level_off_margin_ft * FT_TO_M
+            sel_m = self._selected_alt_m(frame, idx)
+            toward = np.isfinite(sel_m) & (((vz > 0) & (sel_m > z + margin_m)) | ((vz < 0) & (sel_m < z - margin_m)))
+            stop = np.where(toward, sel_m, np.where(vz > 0, np.inf, -np.inf))
 
-            def zpath(k: NDArray[np.intp]) -> NDArray:
+            def zpath(k: NDArray[np.intp], limit: NDArray) -> NDArray:
                 lin = z[k, None] + vz[k, None] * ts[None, :]
-                return np.where(vz[k, None] > 0, np.minimum(lin, lvl[k, None]), np.maximum(lin, lvl[k, None]))
+                return np.where(vz[k, None] > 0, np.minimum(lin, limit[k, None]), np.maximum(lin, limit[k, None]))
 
-            dzt = np.abs(zpath(j) - zpath(i))
             dxt = (x[j] - x[i])[:, None] + (vx[j] - vx[i])[:, None] * ts[None, :]
             dyt = (y[j] - y[i])[:, None] + (vy[j] - vy[i])[:, None] * ts[None, :]
-            conflict = (dzt < v_m[:, None]) & (dxt * dxt + dyt * dyt < (h_m * h_m)[:, None])
+            near_h = dxt * dxt + dyt * dyt < (h_m * h_m)[:, None]
+            conflict = near_h & (np.abs(zpath(j, stop) - zpath(i, stop)) < v_m[:, None])
+            if cfg.level_off:
+                # Without a selected altitude, the aircraft may level off at the next 1000-ft level: alert only if
+                # the conflict exists under that hypothesis too — unless the pair is already alerted (hysteresis:
+                # a standing alert is not dropped because the hypothesis changes as a level is passed).
+                lvl = level_off_altitude(z, vz, level_rate, margin_m)
+                guess = np.where(toward, stop, lvl)
+                under_guess = near_h & (np.abs(zpath(j, guess) - zpath(i, guess)) < v_m[:, None])
+                ta, tb = frame.track_id[idx[i]], frame.track_id[idx[j]]
+                pair_keys = ((np.minimum(ta, tb) & 0xFFFFFFFF) << 32) | (np.maximum(ta, tb) & 0xFFFFFFFF)
+                standing = np.isin(pair_keys, self.alerted_keys)
+                conflict &= under_guess | standing[:, None]
             keep = conflict.any(axis=1)
-            t_lvl = ts[np.argmax(conflict, axis=1)]
+            t_grid = ts[np.argmax(conflict, axis=1)]
             i, j, h_m, v_m = i[keep], j[keep], h_m[keep], v_m[keep]
-            t_in = np.maximum(t_in[keep], t_lvl[keep])
+            t_in = np.maximum(t_in[keep], t_grid[keep])
             i, j, t_in = np.concatenate([i_l, i]), np.concatenate([j_l, j]), np.concatenate([t_l, t_in])
             h_m, v_m = np.concatenate([h_l, h_m]), np.concatenate([v_l, v_m])
         if not len(i):

@@ -23,6 +23,8 @@ import pyarrow.compute as pc
 
 from airpicture.decode.asterix.encode import encode_cat034_north_marker, encode_cat048
 from airpicture.decode.modes import encode as modes
+from airpicture.decode.modes._fields import me_to_bytes, put_me
+from airpicture.decode.modes.crc import crc24
 from airpicture.sim.scenario import RawFeed, Scenario
 from airpicture.sim.sensor_models import KIND_CODE, AdsbNetwork, RadarModel, Rows
 from airpicture.sources.beast import CLOCK_HZ, encode_beast
@@ -32,6 +34,35 @@ from airpicture.sources.frames import ModeSFrames
 CATEGORY_BY_CLASS = ("A3", "A2", "A1")
 
 
+#: Airborne position type code for a NIC (versions 1-2, supplements 0): the decoder maps it back.
+POSITION_TC_BY_NIC = np.array([18, 17, 16, 16, 15, 14, 13, 12, 11, 11, 10, 9])
+
+
+def target_state_frames(icao24: np.ndarray, selected_alt_ft: np.ndarray, nacp: np.ndarray) -> np.ndarray:
+    """DF17 TC 29 subtype 1 (target state and status, version 2): MCP/FCU selected altitude and NACp.
+
+    ME 1-5 TC | 6-7 subtype 1 | 9 selected altitude type (0 = MCP/FCU) | 10-20 (altitude / 32 ft) + 1 | 21-29
+    baro setting (0 = no data) | 40-43 NACp | 45-46 SIL (3) | 47 mode bits valid (0).
+    """
+    n = len(icao24)
+    address = np.asarray(icao24, dtype=np.uint32)
+    alt = np.where(np.isfinite(selected_alt_ft), np.round(np.nan_to_num(selected_alt_ft) / 32.0) + 1, 0)
+    me = (
+        put_me(np.full(n, 29), 1, 5)
+        | put_me(np.full(n, 1), 6, 2)
+        | put_me(np.clip(alt, 0, 2047).astype(np.int64), 10, 11)
+        | put_me(np.clip(nacp, 0, 15), 40, 4)
+        | put_me(np.full(n, 3), 45, 2)
+    )
+    frames = np.zeros((n, 14), dtype=np.uint8)
+    frames[:, 0] = (17 << 3) | 5
+    frames[:, 1], frames[:, 2], frames[:, 3] = (address >> 16) & 0xFF, (address >> 8) & 0xFF, address & 0xFF
+    frames[:, 4:11] = me_to_bytes(me)
+    parity = crc24(frames, 11)
+    frames[:, 11], frames[:, 12], frames[:, 13] = (parity >> 16) & 0xFF, (parity >> 8) & 0xFF, parity & 0xFF
+    return frames
+
+
 def adsb_frames(scenario: Scenario, rows: Rows, sensor_id: str) -> ModeSFrames:
     """The DF17 frames behind one receiver's ADS-B rows (rows already restricted to that receiver)."""
     c = rows.cols
@@ -39,10 +70,13 @@ def adsb_frames(scenario: Scenario, rows: Rows, sensor_id: str) -> ModeSFrames:
     icao = scenario.fleet.icao24[ac]
     tc = c["tc"]
     parts = []
-    sel = np.flatnonzero(tc == 11)
-    if len(sel):
+    # Airborne position: the type code carries the NIC (DO-260B: TC 11 ↔ NIC 8, 12 ↔ 7, 15 ↔ 4, ...).
+    pos = np.flatnonzero(tc == 11)
+    pos_tc = POSITION_TC_BY_NIC[np.clip(np.nan_to_num(c["nic"][pos], nan=8.0).astype(int), 0, 11)]
+    for code in np.unique(pos_tc):
+        sel = pos[pos_tc == code]
         f = modes.adsb_airborne_position(
-            icao[sel], c["lat_deg"][sel], c["lon_deg"][sel], c["alt_baro_ft"][sel], c["cpr_odd"][sel]
+            icao[sel], c["lat_deg"][sel], c["lon_deg"][sel], c["alt_baro_ft"][sel], c["cpr_odd"][sel], tc=int(code)
         )
         parts.append(ModeSFrames.from_arrays(f, c["time_s"][sel], sensor=sensor_id))
     sel = np.flatnonzero(tc == 19)
@@ -60,6 +94,14 @@ def adsb_frames(scenario: Scenario, rows: Rows, sensor_id: str) -> ModeSFrames:
     sel = np.flatnonzero((tc == 28) & (scenario.fleet.squawk[ac] >= 0))
     if len(sel):
         f = modes.adsb_emergency_status(icao[sel], scenario.fleet.squawk[ac[sel]], c["emergency"][sel].astype(int))
+        parts.append(ModeSFrames.from_arrays(f, c["time_s"][sel], sensor=sensor_id))
+    sel = np.flatnonzero(tc == 31)
+    if len(sel):
+        f = modes.adsb_operational_status(icao[sel], version=2, nacp=c["nacp"][sel].astype(np.int64))
+        parts.append(ModeSFrames.from_arrays(f, c["time_s"][sel], sensor=sensor_id))
+    sel = np.flatnonzero(tc == 29)
+    if len(sel):
+        f = target_state_frames(icao[sel], c["selected_alt_ft"][sel], c["nacp"][sel].astype(np.int64))
         parts.append(ModeSFrames.from_arrays(f, c["time_s"][sel], sensor=sensor_id))
     frames = ModeSFrames.concat(parts, sensor=sensor_id)
     return frames.take(np.argsort(frames.time_s, kind="stable"))

@@ -26,6 +26,7 @@ from airpicture.core.geodesy import NIGER_PLANE_CENTRE, SystemPlane, haversine_m
 from airpicture.core.geography import aerodrome
 from airpicture.core.sensors import Sensor
 from airpicture.core.units import FT_TO_M, KT_TO_MPS, NM_TO_M
+from airpicture.sim.deconflict import deconflict, semicircular_levels_ft
 from airpicture.sim.scenario import IdentityChange, Scenario, ScriptedEvent
 from airpicture.sim.sensor_models import AdsbNetwork, MlatModel, RadarModel
 from airpicture.sim.traffic import (
@@ -273,6 +274,11 @@ class _FleetBuilder:
         callsign: str | None = None,
         squawk: int | None = None,
         ghost_receiver: int = -1,
+        course_deg: float | None = None,
+        scripted: bool = False,
+        route_codes: tuple[str, ...] = (),
+        filed_route: str | None = None,
+        initial_alt_ft: float | None = None,
     ) -> int:
         rng = self.rng
         op = OPERATORS[operator]
@@ -284,7 +290,10 @@ class _FleetBuilder:
                 xpdr = XPDR_ADSB if draw < 0.88 else (XPDR_MODE_S if draw < 0.97 else XPDR_MODE_AC)
         if nacp is None:
             nacp = int(rng.choice([7, 8, 9, 10], p=[0.05, 0.45, 0.35, 0.15]))
-        if cruise_alt_ft is None:
+        if cruise_alt_ft is None and course_deg is not None:
+            levels = semicircular_levels_ft(CLASSES.index(cls), course_deg)
+            cruise_alt_ft = levels[min(int(rng.random() * len(levels)), len(levels) - 1)]
+        elif cruise_alt_ft is None:
             lo, hi = cls.cruise_alt_ft
             cruise_alt_ft = float(np.round((lo + (hi - lo) * rng.random()) / 1000.0) * 1000.0)
         if cruise_tas_kt is None:
@@ -308,6 +317,12 @@ class _FleetBuilder:
                 xpdr=xpdr,
                 nacp=nacp,
                 ghost_receiver=ghost_receiver,
+                scripted=scripted,
+                route_codes=tuple(route_codes),
+                filed_route=filed_route,
+                initial_alt_m=np.nan if initial_alt_ft is None else initial_alt_ft * FT_TO_M,
+                cruise_tas_kt=cruise_tas_kt,
+                cls_obj=cls,
             )
         )
         return len(self.flights) - 1
@@ -345,7 +360,13 @@ class _FleetBuilder:
         )
         # Along-route distances are ground metres; the plane stretches them by its scale (≤ 1.3 % here).
         scale = plane_scale(wx[:, 0], wy[:, 0])
-        fleet.place_on_route(np.arange(n), col("along_m") * scale, col("depart_elev_m"))
+        self.along_plane_m = col("along_m") * scale
+        self.depart_elev_m = col("depart_elev_m")
+        self.scripted = col("scripted").astype(bool)
+        fleet.place_on_route(np.arange(n), self.along_plane_m, self.depart_elev_m)
+        initial = col("initial_alt_m")
+        start_alt = np.flatnonzero(np.isfinite(initial))
+        fleet.alt_m[start_alt] = initial[start_alt]
         return fleet
 
 
@@ -395,12 +416,22 @@ def build_niger(
     primary_only: int = 1,
     dt_s: float = 1.0,
     truth_period_s: float = 1.0,
+    deconflict_s: float = 3600.0,
+    extra_events: str | tuple[str, ...] = (),
 ) -> Scenario:
     """The Niger scenario: about ``n_aircraft`` airborne at once, traffic scheduled ``horizon_s`` ahead.
 
     ``primary_only`` light aircraft without transponder fly out of Niamey inside the primary radar's cover (one
     by default, as the brief has it; more give the primary-only target class a sample to be evaluated on).
+    Background traffic cruises at semicircular levels and is pre-checked over the first ``deconflict_s`` seconds
+    so that it keeps 5 NM / 1000 ft (see :mod:`airpicture.sim.deconflict`); 0 turns the pre-check off.
+    ``extra_events`` adds scripted events beyond the standard six (names in :data:`EXTRA_EVENTS`, or ``"all"``);
+    they are opt-in so that the standard scenario of a seed stays the same.
     """
+    extra = EXTRA_EVENTS if extra_events == "all" else tuple(extra_events)
+    unknown = sorted(set(extra) - set(EXTRA_EVENTS))
+    if unknown:
+        raise ValueError(f"niger scenario: unknown extra events {unknown}; choose from {', '.join(EXTRA_EVENTS)}")
     if primary_only < 0 or n_aircraft < 0 or horizon_s < 0 or not dt_s > 0 or not truth_period_s > 0:
         raise ValueError("niger scenario: counts and horizon must be ≥ 0, dt_s and truth_period_s > 0")
     rng = np.random.default_rng(seed)
@@ -408,16 +439,23 @@ def build_niger(
     plane = SystemPlane(*NIGER_PLANE_CENTRE)
     builder = _FleetBuilder(rng)
     routes = []
+    route_codes = []
     for tpl in ROUTES:
         pts = [_aero_point(c) for c in tpl.points]
-        for way in (pts, pts[::-1]):
+        for way, codes in ((pts, tpl.points), (pts[::-1], tpl.points[::-1])):
             routes.append((tpl, build_route(way, NIGER_PLANE_CENTRE, AREA_RADIUS_M)))
+            route_codes.append(codes)
+    # Overall course of each route across the area (plane grid ≈ true within a few degrees), for the levels.
+    courses = []
+    for _, r in routes:
+        x, y = plane.to_xy(r.lat[[0, -1]], r.lon[[0, -1]])
+        courses.append(float(np.degrees(np.arctan2(x[1] - x[0], y[1] - y[0])) % 360.0))
     # Mean flight time per route from its class mix; flight rates scaled so about n_aircraft fly at once.
     durations = np.array([r.length_m / (0.85 * np.mean([c.cruise_tas_kt[0] for c in t.classes]) * KT_TO_MPS)
                           for t, r in routes])  # fmt: skip
     rates = np.array([t.per_hour / 3600.0 for t, _ in routes])
     rates *= n_aircraft / float((rates * durations).sum())
-    for (tpl, route), rate, dur in zip(routes, rates, durations, strict=True):
+    for (tpl, route), rate, dur, course, codes in zip(routes, rates, durations, courses, route_codes, strict=True):
         # A timetable: departures at the route's mean interval with ±30 % jitter (so the number airborne at any
         # moment stays close to n_aircraft, as a schedule keeps it, rather than swinging like a Poisson count).
         interval = 1.0 / rate
@@ -429,12 +467,23 @@ def build_niger(
             builder.add(
                 route.lat, route.lon, cls=cls, operator=op, start_time_s=max(start, t0), along_m=along,
                 departs=route.departs, lands=route.lands, origin_elev_m=route.origin_elev_m,
-                dest_elev_m=route.dest_elev_m,
+                dest_elev_m=route.dest_elev_m, course_deg=course, route_codes=codes,
             )  # fmt: skip
     sensors, radars, adsb, mlat = niger_sensors()
     scripted, changes = _scripted(builder, plane, t0, sensors, adsb, events)
     _more_primary_only(builder, t0, primary_only - 1)
+    extra_scripted, extra_changes = _extra_events(builder, plane, t0, extra)
+    scripted += extra_scripted
+    changes += extra_changes
     fleet = builder.build(plane)
+    for e in extra_scripted:
+        if e.kind == "gnss_interference":
+            d = e.detail
+            fleet.gnss_interference.append(
+                (d["lat_deg"], d["lon_deg"], d["radius_m"], e.time_s, d["until_s"], d["nacp"], d["nic"])
+            )
+    resolution = deconflict(fleet, t0, builder.scripted, builder.along_plane_m, builder.depart_elev_m,
+                            window_s=deconflict_s)  # fmt: skip
     sensor_index = {s.id: i for i, s in enumerate(sensors)}
     models = [(sensor_index[r.sensor.id], r) for r in radars]
     models.append((sensor_index[adsb.sensors[0].id], adsb))
@@ -442,8 +491,9 @@ def build_niger(
     scenario = Scenario(
         "niger", plane=plane, fleet=fleet, sensors=sensors, models=models, start_time_s=t0, rng=rng,
         events=[_with_icao(e, fleet) for e in scripted], changes=changes, dt_s=dt_s, truth_period_s=truth_period_s,
-        extra={"zones": ILLUSTRATIVE_ZONES},
+        extra={"zones": ILLUSTRATIVE_ZONES, "deconfliction": resolution},
     )  # fmt: skip
+    scenario.flight_plans = flight_plan_messages(builder, fleet, t0)
     return scenario
 
 
@@ -479,7 +529,7 @@ def _more_primary_only(builder: _FleetBuilder, t0: float, count: int) -> None:
         builder.add(lat, lon, cls=GA, operator="5U", start_time_s=t0, along_m=float(builder.rng.uniform(10e3, 40e3)),
                     departs=True, lands=True, origin_elev_m=n[2], dest_elev_m=d[2],
                     cruise_alt_ft=float(builder.rng.choice([3500.0, 4500.0, 5500.0, 6500.0])),
-                    cruise_tas_kt=float(builder.rng.uniform(100.0, 130.0)), xpdr=XPDR_NONE)  # fmt: skip
+                    cruise_tas_kt=float(builder.rng.uniform(100.0, 130.0)), xpdr=XPDR_NONE, scripted=True)  # fmt: skip
 
 
 def _scripted(builder: _FleetBuilder, plane: SystemPlane, t0: float, sensors, adsb: AdsbNetwork, events: bool):
@@ -492,10 +542,12 @@ def _scripted(builder: _FleetBuilder, plane: SystemPlane, t0: float, sensors, ad
     lat, lon = great_circle_points(n[0], n[1], d[0], d[1], 200e3)
     builder.add(lat, lon, cls=GA, operator="5U", start_time_s=t0, along_m=25e3, departs=True, lands=True,
                 origin_elev_m=n[2], dest_elev_m=d[2], cruise_alt_ft=5500.0, cruise_tas_kt=115.0, xpdr=XPDR_NONE,
-                callsign="5UAGN")  # fmt: skip
+                callsign="5UAGN", scripted=True)  # fmt: skip
     if not events:
         return out, changes
-    level = dict(departs=False, lands=False, origin_elev_m=0.0, dest_elev_m=0.0, along_m=0.0, start_time_s=t0)
+    level = dict(
+        departs=False, lands=False, origin_elev_m=0.0, dest_elev_m=0.0, along_m=0.0, start_time_s=t0, scripted=True
+    )
 
     # 1. Emergency: an arrival from Casablanca squawks 7700 and broadcasts an ADS-B general emergency.
     lat, lon = _straight(plane, (15.2, 2.6), 190.0, 0.0, 190e3)
@@ -562,4 +614,136 @@ def _scripted(builder: _FleetBuilder, plane: SystemPlane, t0: float, sensors, ad
                     cruise_tas_kt=gs_b, **level)  # fmt: skip
     out.append(ScriptedEvent("stca", t0 + cpa_s, a, None,
                              {"other_target_id": b, "min_separation_m": miss_m, "level_ft": 35000.0}))  # fmt: skip
+    return out, changes
+
+
+#: Scripted events that are not in the standard scenario; ask for them with ``extra_events``.
+EXTRA_EVENTS = ("gnss_interference", "fpl_deviation", "stca_climb_through", "stca_level_off")
+
+#: ICAO aircraft type designator and wake category written in the flight plans, per class (illustrative).
+FPL_TYPE = {"jet": ("B738", "M"), "turboprop": ("AT76", "M"), "ga": ("C172", "L")}
+
+
+def _latlon_text(lat: float, lon: float) -> str:
+    """Field 15 significant point in degrees and minutes: 1530N00500E."""
+    la, lo = abs(lat), abs(lon)
+    lat_d, lat_m = int(la), int(np.round((la - int(la)) * 60))
+    lon_d, lon_m = int(lo), int(np.round((lo - int(lo)) * 60))
+    if lat_m == 60:
+        lat_d, lat_m = lat_d + 1, 0
+    if lon_m == 60:
+        lon_d, lon_m = lon_d + 1, 0
+    return f"{lat_d:02d}{lat_m:02d}{'N' if lat >= 0 else 'S'}{lon_d:03d}{lon_m:02d}{'E' if lon >= 0 else 'W'}"
+
+
+def _hhmm(time_s: float) -> str:
+    t = int(time_s) % 86400
+    return f"{t // 3600:02d}{t % 3600 // 60:02d}"
+
+
+def flight_plan_messages(builder: _FleetBuilder, fleet: Fleet, t0: float) -> str:
+    """ICAO FPL messages (Doc 4444 Appendix 3) for every scheduled flight that was not removed.
+
+    Field 7 callsign and SSR code, 8 IS (VG for light aircraft), 9 type/wake, 10 equipment, 13 departure and EOBT,
+    15 cruise speed and level with the route's turning points (aerodromes; the flown legs are great circles
+    between them, as the expanded plan is), 16 destination and EET, 18 ``CODE/`` (Mode S address) and ``DOF/``.
+    A flight with a ``filed_route`` files that route instead (the flight-plan deviation event); a scripted flight
+    between two points files them (``ZZZZ`` aerodromes, ``DEP/``/``DEST/`` in field 18).
+    """
+    import time as _time
+
+    out = []
+    for i, f in enumerate(builder.flights):
+        if fleet.done[i] or fleet.ghost_receiver[i] >= 0:
+            continue
+        cls = f["cls_obj"]
+        ac_type, wake = FPL_TYPE[cls.name]
+        level_ft = fleet.cruise_alt_m[i] / FT_TO_M
+        vfr = cls.name == "ga"
+        level = f"A{int(np.round(level_ft / 100)):03d}" if vfr else f"F{int(np.round(level_ft / 100)):03d}"
+        speed = f"N{int(np.round(f['cruise_tas_kt'])):04d}"
+        item18 = []
+        if f["filed_route"] is not None:
+            dep, dest, body = f["filed_route"]
+        elif not f["route_codes"]:
+            # A scripted flight between two points, not aerodromes: ZZZZ with DEP/ and DEST/ in field 18.
+            first, last = _latlon_text(f["lat"][0], f["lon"][0]), _latlon_text(f["lat"][-1], f["lon"][-1])
+            dep, dest, body = "ZZZZ", "ZZZZ", f"DCT {first} DCT {last} DCT"
+            item18 += [f"DEP/{first}", f"DEST/{last}"]
+        else:
+            codes = f["route_codes"]
+            dep, dest = codes[0], codes[-1]
+            body = " ".join(["DCT", *[f"{c} DCT" for c in codes[1:-1]]])
+        tas = max(f["cruise_tas_kt"] * KT_TO_MPS, 1.0)
+        # Departure time: when the flight would have left its aerodrome (before the start for traffic en route).
+        eobt = f["start_time_s"] - f["along_m"] / (0.85 * tas)
+        squawk = f["squawk"]
+        code = f"/A{squawk:04d}" if 0 <= squawk <= 7777 and f["xpdr"] >= XPDR_MODE_AC else ""
+        if f["icao24"]:
+            item18.append(f"CODE/{f['icao24']:06X}")
+        item18.append("DOF/" + _time.strftime("%y%m%d", _time.gmtime(eobt)))
+        equipment = "SDFGRWY/LB1" if f["xpdr"] >= XPDR_ADSB else ("SDFGRWY/S" if f["xpdr"] >= XPDR_MODE_AC else "S/N")
+        out.append(
+            f"(FPL-{f['callsign']}{code}-{'VG' if vfr else 'IS'}-{ac_type}/{wake}-{equipment}-{dep}{_hhmm(eobt)}"
+            f"-{speed}{level} {body}-{dest}0200-{' '.join(item18)})"
+        )
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _offset(plane: SystemPlane, lat: float, lon: float, bearing_deg: float, distance_m: float) -> tuple[float, float]:
+    x, y = plane.to_xy(lat, lon)
+    s = float(plane_scale(x, y))
+    b = np.radians(bearing_deg)
+    la, lo = plane.to_latlon(x + np.sin(b) * distance_m * s, y + np.cos(b) * distance_m * s)
+    return float(la), float(lo)
+
+
+def _extra_events(builder: _FleetBuilder, plane: SystemPlane, t0: float, names: tuple[str, ...]):
+    """The opt-in scripted events (:data:`EXTRA_EVENTS`)."""
+    out: list[ScriptedEvent] = []
+    changes: list[IdentityChange] = []
+    level = dict(departs=False, lands=False, origin_elev_m=0.0, dest_elev_m=0.0, along_m=0.0, start_time_s=t0,
+                 scripted=True)  # fmt: skip
+    if "gnss_interference" in names:
+        # GNSS jamming around Niamey for five minutes: receivers inside broadcast NACp 5 / NIC 4 (EPU < 0.5 NM),
+        # in their position, operational status (TC 31) and target state (TC 29) messages.
+        out.append(ScriptedEvent("gnss_interference", t0 + 120.0, None, None,
+                                 {"lat_deg": 13.6, "lon_deg": 2.6, "radius_m": 250e3, "until_s": t0 + 420.0,
+                                  "nacp": 5, "nic": 4}))  # fmt: skip
+    if "fpl_deviation" in names:
+        # A Casablanca–Abuja flight files a straight route between two points at FL350 but flies a dog-leg 30 km
+        # to the side of it and back: off its route by more than 10 NM from about +230 s to about +510 s.
+        p1 = (16.0, 3.4)
+        course = 135.0
+        p2 = _offset(plane, *p1, course, 170e3)
+        p3 = _offset(plane, *p2, course, 150e3)
+        mid = _offset(plane, *p1, course, 85e3)
+        dev = _offset(plane, *mid, course - 90.0, 30e3)
+        filed = ("GMMN", "DNAA", f"DCT {_latlon_text(*p1)} DCT {_latlon_text(*p3)} DCT")
+        lat = np.array([p1[0], dev[0], p2[0], p3[0]])
+        lon = np.array([p1[1], dev[1], p2[1], p3[1]])
+        # The filed points are rounded to whole minutes: fly exactly through them.
+        from airpicture.identify.route import latlon_point
+
+        (lat[0], lon[0]), (lat[3], lon[3]) = latlon_point(_latlon_text(*p1)), latlon_point(_latlon_text(*p3))
+        k = builder.add(lat, lon, cls=JET, operator="RAM", xpdr=XPDR_ADSB, nacp=9, cruise_alt_ft=35000.0,
+                        cruise_tas_kt=450.0, filed_route=filed, **level)  # fmt: skip
+        out.append(ScriptedEvent("fpl_deviation", t0 + 230.0, k, None,
+                                 {"lateral_m": 30e3, "back_on_route_s": t0 + 510.0, "kind": "route"}))  # fmt: skip
+    for name, centre, selected_ft in (("stca_climb_through", (15.2, 4.0), 36000.0),
+                                      ("stca_level_off", (14.3, 6.6), 33000.0)):  # fmt: skip
+        if name not in names:
+            continue
+        # A level at FL340 eastbound; B northbound climbing from FL300 to ``selected_ft`` (in its ADS-B target
+        # state), both over ``centre`` about 235 s after the start, when B (climbing ~1,000 fpm) passes FL340:
+        # through that level (a real loss of separation) or levelling off 1,000 ft below it (none).
+        cross_s, gs = 235.0, 450.0
+        lat, lon = _straight(plane, centre, 90.0, cross_s * gs * KT_TO_MPS, 200e3)
+        a = builder.add(lat, lon, cls=JET, operator="THY", xpdr=XPDR_ADSB, nacp=9, cruise_alt_ft=34000.0,
+                        cruise_tas_kt=gs, **level)  # fmt: skip
+        lat, lon = _straight(plane, centre, 0.0, cross_s * gs * KT_TO_MPS, 200e3)
+        b = builder.add(lat, lon, cls=JET, operator="ETH", xpdr=XPDR_ADSB, nacp=9, cruise_alt_ft=selected_ft,
+                        cruise_tas_kt=gs, initial_alt_ft=30000.0, **level)  # fmt: skip
+        detail = {"other_target_id": a, "level_ft": 34000.0, "selected_alt_ft": selected_ft}
+        out.append(ScriptedEvent(name, t0 + cross_s, b, None, detail))
     return out, changes

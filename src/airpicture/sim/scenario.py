@@ -248,6 +248,8 @@ class Scenario:
                 "spi": pa.nulls(n, pa.bool_()),
                 "df": pa.array(np.where(np.isnan(tc), 0, 17), pa.int8(), mask=np.isnan(tc)),
                 "tc": pa.array(np.nan_to_num(tc).astype(np.int8), pa.int8(), mask=np.isnan(tc)),
+                # ADS-B target state (TC 29), as the Mode S decoder outputs it.
+                "selected_alt_ft": c["selected_alt_ft"],
                 # The aircraft behind a measurement (null for clutter and spoofed reports): for evaluation only.
                 "target_id": pa.array(np.where(real, ac, 0), pa.int64(), mask=~real),
             },

@@ -64,6 +64,7 @@ ROW_FIELDS: dict[str, type] = {
     "ident": np.int8,  # HAS_* flags
     "emergency": np.int8,  # index into traffic.EMERGENCIES; 0 = none
     "cpr_odd": np.bool_,  # which CPR format an ADS-B position was sent in (for frame encoding)
+    "selected_alt_ft": np.float64,  # ADS-B target state (TC 29): the autopilot's selected altitude
 }
 
 
@@ -307,19 +308,26 @@ class AdsbNetwork:
     _odd: NDArray | None = field(default=None, repr=False)
     _rx_xy: tuple[NDArray, NDArray] | None = field(default=None, repr=False)
     _emergency: NDArray | None = field(default=None, repr=False)
+    #: Draws for the operational status (TC 31) and target state (TC 29) messages: their own generator, so adding
+    #: them left every other message of a seed unchanged.
+    _rng_status: np.random.Generator | None = field(default=None, repr=False)
 
     def observe(
         self, sensor_offset: int, fleet: Fleet, k0: Kinematics, k1: Kinematics, rng: np.random.Generator
     ) -> Rows:
         t0, t1 = k0.time_s, k1.time_s
+        rng_main = rng
         if not self._sched:
             self._sched = {
                 "position": _Squitters(fleet.n, 0.4, 0.6),
                 "velocity": _Squitters(fleet.n, 0.4, 0.6),
                 "identification": _Squitters(fleet.n, 4.8, 5.2),
                 "status": _Squitters(fleet.n, 4.8, 5.2),
+                "operational": _Squitters(fleet.n, 4.8, 5.2),
+                "target_state": _Squitters(fleet.n, 1.2, 1.3),
             }
             self._odd = rng.random(fleet.n) < 0.5
+            self._rng_status = np.random.default_rng(int(fleet.icao24.astype(np.int64).sum()) + fleet.n)
         assert self._odd is not None
         on_air = k0.active & k1.active & (fleet.xpdr >= XPDR_ADSB)
         # A new emergency is broadcast at once, not at the next routine status message.
@@ -335,7 +343,10 @@ class AdsbNetwork:
         on_air &= count > 0
         parts = []
         fast = fleet.emergency > 0
-        for tc, name in ((11.0, "position"), (19.0, "velocity"), (4.0, "identification"), (28.0, "status")):
+        messages = ((11.0, "position"), (19.0, "velocity"), (4.0, "identification"), (28.0, "status"),
+                    (31.0, "operational"), (29.0, "target_state"))  # fmt: skip
+        for tc, name in messages:
+            rng = self._rng_status if name in ("operational", "target_state") else rng_main
             ac, t, rank = self._sched[name].due(on_air, t0, t1, rng, fast if name == "status" else None)
             if len(ac) == 0:
                 continue
@@ -386,9 +397,21 @@ class AdsbNetwork:
         n = len(ac)
         ident = HAS_ICAO | HAS_CALLSIGN | HAS_SQUAWK
         common = dict(time_s=t, kind=KIND_CODE["adsb"], aircraft=ac, tc=tc, ident=ident)
+        if name == "operational":
+            k = k0.at(k1, ac, t)
+            nacp, _nic = fleet.gnss_quality(ac, k.lat_deg, k.lon_deg, t)
+            return Rows.make(n, **common, nacp=nacp)
+        if name == "target_state":
+            k = k0.at(k1, ac, t)
+            nacp, _nic = fleet.gnss_quality(ac, k.lat_deg, k.lon_deg, t)
+            # TC 29 carries the selected altitude in 32-ft steps.
+            return Rows.make(
+                n, **common, nacp=nacp, selected_alt_ft=_quantise(fleet.selected_alt_m[ac] * M_TO_FT, 32.0)
+            )
         if name == "position":
             k = k0.at(k1, ac, t)
-            sigma = nacp_sigma_m(fleet.nacp[ac])
+            nacp, nic = fleet.gnss_quality(ac, k.lat_deg, k.lon_deg, t)
+            sigma = nacp_sigma_m(nacp)
             north = rng.normal(0.0, 1.0, n) * sigma
             east = rng.normal(0.0, 1.0, n) * sigma
             lat = k.lat_deg + np.degrees(north / EARTH_RADIUS_M)
@@ -398,7 +421,6 @@ class AdsbNetwork:
             odd = self._odd[ac] ^ (rank % 2 == 1)
             flips = np.bincount(ac, minlength=fleet.n) % 2 == 1
             self._odd ^= flips
-            nic = np.where(fleet.nacp[ac] >= 8, 8.0, 7.0)
             return Rows.make(
                 n,
                 **common,
@@ -406,7 +428,7 @@ class AdsbNetwork:
                 lon_deg=lon,
                 alt_baro_ft=_quantise(k.alt_m * M_TO_FT, 25.0),
                 sigma_h_m=sigma,
-                nacp=fleet.nacp[ac].astype(np.float64),
+                nacp=nacp,
                 nic=nic,
                 cpr_odd=odd,
             )

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pyproj import Proj
 
-from airpicture.core.geodesy import SystemPlane
+from airpicture.core.geodesy import SystemPlane, haversine_m
 from airpicture.core.units import EARTH_RADIUS_M, FPM_TO_MPS, FT_TO_M, KT_TO_MPS
 
 G_MPS2 = 9.80665
@@ -215,6 +215,11 @@ class Fleet:
         self.identity_version = 0  # bumped whenever squawk/emergency/xpdr change, so cached strings refresh
         #: Probability of a new cruise level at each waypoint (the stress scenario keeps its traffic manoeuvring).
         self.level_change_probability = 0.0
+        #: The altitude selected on the autopilot (ADS-B target state, Mode S BDS 4,0): the cruise level, or for
+        #: an arrival on its descent the approach altitude. Set by :meth:`advance`.
+        self.selected_alt_m = self.cruise_alt_m.copy()
+        #: GNSS interference: (lat, lon, radius m, start s, end s, NACp, NIC) regions where receivers degrade.
+        self.gnss_interference: list[tuple[float, float, float, float, float, int, int]] = []
 
     # -- routes -------------------------------------------------------------------------------------------------
 
@@ -339,6 +344,8 @@ class Fleet:
         self.psi[a] = wrap_pi(self.psi[a] + dpsi)
         self.gs_mps[a] = v_new
         self.vr_mps[a] = vr_new
+        approach_m = np.ceil((self.dest_elev_m[a] + 3000.0 * FT_TO_M) / (100.0 * FT_TO_M)) * 100.0 * FT_TO_M
+        self.selected_alt_m[a] = np.where(on_path, np.minimum(approach_m, self.cruise_alt_m[a]), self.cruise_alt_m[a])
         self.alt_m[a] = np.maximum(alt + 0.5 * (vr + vr_new) * dt_s, 0.0)
         ended = a[finish]
         self.active[ended] = False
@@ -354,6 +361,16 @@ class Fleet:
         hi = np.array([c.cruise_alt_ft[1] for c in CLASSES])[self.cls[change]]
         levels_ft = np.round((lo + (hi - lo) * rng.random(len(change))) / 1000.0) * 1000.0
         self.cruise_alt_m[change] = levels_ft * FT_TO_M
+
+    def gnss_quality(self, ac: NDArray[np.intp], lat_deg: NDArray, lon_deg: NDArray, time_s: NDArray):
+        """(NACp, NIC) each aircraft broadcasts at its position and time: its own, or a jammed region's."""
+        nacp = self.nacp[ac].astype(np.float64)
+        nic = np.where(nacp >= 8, 8.0, 7.0)
+        for lat0, lon0, radius_m, start_s, end_s, j_nacp, j_nic in self.gnss_interference:
+            hit = (time_s >= start_s) & (time_s < end_s) & (haversine_m(lat0, lon0, lat_deg, lon_deg) <= radius_m)
+            nacp = np.where(hit, np.minimum(nacp, j_nacp), nacp)
+            nic = np.where(hit, np.minimum(nic, j_nic), nic)
+        return nacp, nic
 
     def kinematics(self, time_s: float) -> Kinematics:
         """The fleet's state now, in WGS-84 (one projection call for all aircraft)."""
