@@ -37,8 +37,14 @@ def primary(t, x, y, sensor="rx0"):
     n = np.size(t)
     return table_from_columns(
         MEASUREMENT,
-        {"time_s": np.asarray(t, float), "sensor": np.full(n, sensor), "kind": np.full(n, "psr"),
-         "lat_deg": lat, "lon_deg": lon, "sigma_h_m": np.full(n, 100.0)},
+        {
+            "time_s": np.asarray(t, float),
+            "sensor": np.full(n, sensor),
+            "kind": np.full(n, "psr"),
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "sigma_h_m": np.full(n, 100.0),
+        },
         n,
     )
 
@@ -194,3 +200,79 @@ def test_track_is_reported_from_true_north_far_from_the_plane_centre():
     run(tracker, adsb(t, x, y))
     row = tracker.snapshot(T0 + 60).to_pylist()[0]
     assert min(row["track_deg"], 360.0 - row["track_deg"]) < 0.3
+
+
+def _square_snapshots(sc, tracker, one_pass):
+    m = sc.measurements
+    times = m.column("time_s").to_numpy()
+    grid = np.arange(np.floor(times[0]), times[-1], 4.0)
+    edges = np.searchsorted(times, grid)
+    snaps, rows = [], 0
+    for a, b, g in zip(edges[:-1], edges[1:], grid[1:], strict=True):
+        if one_pass:
+            rows += tracker.process(m.slice(a, b - a), until_s=g).num_rows
+        else:
+            rows += tracker.process(m.slice(a, b - a)).num_rows + tracker.flush(g).num_rows
+        snaps.append(tracker.snapshot(g))
+    return pa.concat_tables(snaps), rows
+
+
+def test_periodic_output_without_update_rows_gives_the_same_picture_in_one_pass():
+    sc = square_scenario(30, 120.0, polar=True, seed=5)
+    full = Tracker(sc.sensors, plane=sc.plane)
+    lean = Tracker(sc.sensors, plane=sc.plane, update_rows=False)
+    snaps_full, rows_full = _square_snapshots(sc, full, one_pass=False)
+    snaps_lean, rows_lean = _square_snapshots(sc, lean, one_pass=True)
+    assert rows_full > 500 and rows_lean == 0
+    a = evaluate(sc.truth, snaps_full, EvaluationConfig(warmup_s=32, max_age_s=0.5))["all"]
+    b = evaluate(sc.truth, snaps_lean, EvaluationConfig(warmup_s=32, max_age_s=0.5))["all"]
+    assert b["track_ids_per_aircraft"] <= a["track_ids_per_aircraft"] + 0.01
+    assert b["gospa_per_sqrt_n_m"] == pytest.approx(a["gospa_per_sqrt_n_m"], rel=0.05)
+    assert snaps_lean.schema == snaps_full.schema
+
+
+def test_two_plots_of_one_aircraft_in_one_slice_both_update_its_track():
+    # Slices of two rotations hold two plots of the same aircraft from one radar: GNN takes one per track in the
+    # first round, the second round the later plot; neither starts a second track.
+    t = T0 + np.arange(0, 96, 4.0)
+    x = 20_000.0 + 220.0 * (t - T0)
+    tracker = Tracker([RADAR], plane=PLANE, config=TrackerConfig(slice_s=8.0))
+    run(tracker, primary(t, x, 3000.0 + 0 * t, sensor="radar"), step=8.0)
+    snap = tracker.snapshot(t[-1])
+    assert snap.num_rows == 1 and snap.column("status").to_pylist() == ["confirmed"]
+    assert tracker.stats["tracks_started"] == 1 and tracker.stats["updates"] == t.size - 1
+    px, _ = PLANE.to_xy(snap.column("lat_deg").to_numpy(), snap.column("lon_deg").to_numpy())
+    assert abs(px[0] - x[-1]) < 300
+
+
+def test_gnn_assignment_is_the_optimal_assignment_on_random_clusters():
+    from scipy.optimize import linear_sum_assignment
+
+    from airpicture.track.associator import gnn_assign
+
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        n_tracks, n_plots = rng.integers(1, 10, size=2)
+        t, p = np.nonzero(rng.random((n_tracks, n_plots)) < rng.uniform(0.05, 0.6))
+        if t.size == 0:
+            continue
+        cost = rng.random(t.size) * 10
+        chosen = gnn_assign(3 * t + 1, p, cost)  # slots need not be dense
+        assert np.unique(t[chosen]).size == chosen.size and np.unique(p[chosen]).size == chosen.size
+        m = np.full((n_tracks, n_plots), 1e9)
+        m[t, p] = cost
+        r, c = linear_sum_assignment(m)
+        real = m[r, c] < 1e9
+        assert chosen.size == real.sum()
+        assert cost[chosen].sum() == pytest.approx(m[r, c][real].sum())
+
+
+def test_mode_s_addresses_read_and_written_without_python_per_row():
+    from airpicture.track.measurement import format_icao24, parse_icao24
+
+    values = ["3c6444", "ABCDEF", None, "12:456", "3c644", "00000g", "ffffff"]
+    for n in (1, 100):  # the small-batch and the dictionary-encoded paths
+        table = pa.table({"icao24": values * n})
+        codes = parse_icao24(table)[: len(values)]
+        assert codes.tolist() == [0x3C6444, 0xABCDEF, -1, -1, -1, -1, 0xFFFFFF]
+        assert format_icao24(codes).tolist() == ["3c6444", "abcdef", "", "", "", "", "ffffff"]

@@ -189,6 +189,7 @@ class MeasurementConverter:
         self.site_sigma_range = np.array([val(s, "sigma_range_m") for s in self.sensors])
         self.site_sigma_az = np.array([val(s, "sigma_azimuth_deg") for s in self.sensors])
         self.site_sigma_h = np.array([val(s, "sigma_h_m") for s in self.sensors])
+        self.site_sigma_az_rad = np.radians(np.nan_to_num(self.site_sigma_az, nan=0.1))
         self.site_range_max = np.array([val(s, "range_max_m") for s in self.sensors])
         known = np.isfinite(self.site_lat) & np.isfinite(self.site_lon)
         self.site_xy = np.full((len(self.sensors), 2), np.nan)
@@ -291,7 +292,7 @@ class MeasurementConverter:
             drho = np.clip(slant / g, 1.0, 5.0)
             sigma_h = np.where(no_alt, cfg.assumed_alt_sigma_m, cfg.sigma_alt_m)
             var_g = (self.site_sigma_range[s] * drho) ** 2 + (sigma_h * np.minimum(h / g, 5.0)) ** 2
-            var_c = (g * np.radians(np.nan_to_num(self.site_sigma_az[s], nan=0.1))) ** 2
+            var_c = (g * self.site_sigma_az_rad[s]) ** 2
             ux, uy = x - sx, y - sy
             norm = np.maximum(np.hypot(ux, uy), 1e-6)
             ux, uy = ux / norm, uy / norm

@@ -22,7 +22,7 @@ import pyarrow as pa
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from airpicture.core.geodesy import NIGER_PLANE_CENTRE, SystemPlane, initial_bearing_deg
+from airpicture.core.geodesy import NIGER_PLANE_CENTRE, SystemPlane
 from airpicture.core.schema import SYSTEM_TRACK
 from airpicture.core.sensors import Sensor
 from airpicture.core.units import EARTH_RADIUS_M, M_TO_FT, MPS_TO_FPM, MPS_TO_KT
@@ -38,7 +38,7 @@ from airpicture.track.measurement import (
     format_icao24,
     refine_with_altitude,
 )
-from airpicture.track.predictor import MotionModels, combine, transition
+from airpicture.track.predictor import combine, extrapolate
 from airpicture.track.reorder import ReorderWindow
 from airpicture.track.store import CONFIRMED, FREE, LOST, STATUS_NAMES, TENTATIVE, TrackStore
 from airpicture.track.updater import imm_update, innovation, inverse_2x2, mahalanobis_2
@@ -58,7 +58,7 @@ def _rank_within(keys: NDArray[np.int64]) -> NDArray[np.int64]:
     """0, 1, 2… for the successive occurrences of each key (input already in time order)."""
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
-    start = np.r_[True, sorted_keys[1:] != sorted_keys[:-1]]
+    start = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
     group_start = np.maximum.accumulate(np.where(start, np.arange(keys.size), 0))
     rank = np.empty(keys.size, np.int64)
     rank[order] = np.arange(keys.size) - group_start
@@ -66,25 +66,49 @@ def _rank_within(keys: NDArray[np.int64]) -> NDArray[np.int64]:
 
 
 _OUTPUT_SCHEMA = SYSTEM_TRACK.append(pa.field("last_update_s", pa.float64()))
+_EMPTY_OUTPUT = _OUTPUT_SCHEMA.empty_table()
+_NO_INDEX = np.empty(0, np.int64)
+#: First eccentricity of the WGS-84 ellipsoid (the system plane's).
+_WGS84_E = 0.0818191908426215
+
+
+def _conformal_lat(phi_rad: NDArray[np.float64], e: float) -> NDArray[np.float64]:
+    """Conformal latitude χ of geodetic latitude φ:
+    tan(π/4 + χ/2) = tan(π/4 + φ/2) ((1 − e sin φ)/(1 + e sin φ))^(e/2)."""
+    es = e * np.sin(phi_rad)
+    return 2.0 * np.arctan(np.tan(np.pi / 4 + phi_rad / 2) * ((1.0 - es) / (1.0 + es)) ** (e / 2)) - np.pi / 2
+
+
+#: (name, Arrow type, "f" float / "s" string / "o" other) per output column, resolved once (iterating a schema
+#: builds its field objects anew each time).
+_OUTPUT_SPEC = [
+    (f.name, f.type, "f" if pa.types.is_floating(f.type) else "s" if pa.types.is_string(f.type) else "o")
+    for f in _OUTPUT_SCHEMA
+]
 
 
 def _track_table(cols: dict[str, object], n: int) -> pa.Table:
-    """SystemTrack rows (plus ``last_update_s``) straight from the tracker's arrays: NaN → null, "" → null."""
+    """SystemTrack rows (plus ``last_update_s``) straight from the tracker's arrays: NaN → null, "" → null.
+
+    One Arrow conversion per column and nothing per row: floats with NaN as null (``from_pandas``), fixed-width
+    numpy strings with "" masked, object arrays (None already null) as they are.
+    """
     arrays = []
-    for field in _OUTPUT_SCHEMA:
-        v = cols.get(field.name)
-        if v is None:
-            arrays.append(pa.nulls(n, field.type))
-        elif pa.types.is_floating(field.type):
-            a = np.asarray(v, dtype=np.float64)
-            arrays.append(pa.array(a, mask=np.isnan(a), type=field.type))
-        elif pa.types.is_string(field.type):
-            a = np.asarray(v, dtype=object)
-            if a.size and isinstance(a[0], str):
-                a = np.where(a == "", None, a)
-            arrays.append(pa.array(a, type=field.type, from_pandas=True))
+    for name, kind_type, kind in _OUTPUT_SPEC:
+        v = cols.get(name)
+        if v is None or n == 0:
+            arrays.append(pa.nulls(n, kind_type))
+        elif kind == "f":
+            arrays.append(pa.array(np.asarray(v, dtype=np.float64), type=kind_type, from_pandas=True))
+        elif kind == "s":
+            a = np.asarray(v)
+            if a.dtype.kind == "U":
+                empty = a == ""
+                arrays.append(pa.array(a, type=kind_type, mask=empty) if empty.any() else pa.array(a, kind_type))
+            else:
+                arrays.append(pa.array(a, type=kind_type, from_pandas=True))
         else:
-            arrays.append(pa.array(np.asarray(v), type=field.type))
+            arrays.append(pa.array(np.asarray(v), type=kind_type))
     return pa.Table.from_arrays(arrays, schema=_OUTPUT_SCHEMA)
 
 
@@ -109,14 +133,19 @@ class Tracker:
     """Multi-sensor, multi-target tracker over Measurement tables (see module docstring)."""
 
     def __init__(
-        self, sensors: list[Sensor], plane: SystemPlane | None = None, config: TrackerConfig | None = None
+        self,
+        sensors: list[Sensor],
+        plane: SystemPlane | None = None,
+        config: TrackerConfig | None = None,
+        update_rows: bool = True,
     ) -> None:
+        """``update_rows=False``: ``process``/``flush`` return no per-update rows (for callers that output periodic
+        snapshots only, e.g. ``airpicture track --output-period``): the rows are then never built."""
         self.config = config or TrackerConfig()
+        self.update_rows = update_rows
         self.plane = plane or default_plane(sensors)
         self.converter = MeasurementConverter(sensors, self.plane, self.config)
-        q, omega, sojourn = self.config.model_arrays()
-        self._models = MotionModels(q, omega, sojourn, self.config.switch_matrix())
-        self._model_args = (q, sojourn, omega)
+        self._models = self.config.motion_models()
         self.store = TrackStore(n_sensors=max(len(sensors), 1), n_models=self._models.n)
         self.window = ReorderWindow(self.config.reorder_window_s, self.config.max_future_s)
         self._icao_keys = np.empty(0, np.int64)
@@ -124,6 +153,11 @@ class Tracker:
         self._counts: Counter[str] = Counter()
         self._log = _UpdateLog()
         self._pending_rows: list[dict[str, np.ndarray]] = []
+        #: "sources" text per bit mask of sensor indices (sensor names are only ever appended, so it stays valid).
+        self._sources_text: dict[int, str | None] = {}
+        self._sources_lut = np.empty(0, dtype=object)
+        self._slice_cache = (-1, 1.0)
+        self._sources_known = np.empty(0, dtype=bool)
         self.flagged: list[pa.Table] = []
         self.time_s = -np.inf
 
@@ -138,11 +172,15 @@ class Tracker:
         out["live_tracks"] = self.store.n_live
         return dict(out)
 
-    def process(self, measurements: pa.Table) -> pa.Table:
-        """Take a batch of Measurement rows; return SystemTrack rows for the updates the batch released."""
+    def process(self, measurements: pa.Table, until_s: float = -np.inf) -> pa.Table:
+        """Take a batch of Measurement rows; return SystemTrack rows for the updates the batch released.
+
+        ``until_s``: the feed is complete up to this time, so release the re-order window up to it as well (as
+        ``flush(until_s)`` would) in the same processing step — one pass instead of two.
+        """
         batch = self.converter.convert(measurements)
         self._counts["measurements_in"] += measurements.num_rows
-        self._run(self.window.push(batch))
+        self._run(self.window.push(batch, until_s))
         return self._emit()
 
     def flush(self, until_s: float = np.inf) -> pa.Table:
@@ -153,10 +191,10 @@ class Tracker:
     def snapshot(self, time_s: float, include_tentative: bool = False) -> pa.Table:
         """Every live (confirmed or coasting, optionally tentative) track extrapolated to ``time_s``."""
         st = self.store
-        live = st.live()
-        live = live[st.status[live] != LOST]
+        shown = (st.status != FREE) & (st.status != LOST)
         if not include_tentative:
-            live = live[st.status[live] != TENTATIVE]
+            shown &= st.status != TENTATIVE
+        live = np.flatnonzero(shown)
         # The life rule at time_s itself, so a track due to be dropped before time_s is not shown.
         interval = expected_interval_s(st, live, time_s, self.converter.site_period, self.config)
         keep = (time_s - st.time_s[live]) <= self.config.delete_after_intervals * interval
@@ -167,8 +205,7 @@ class Tracker:
         dt = time_s - st.time_s[live]
         # Each model's mean moved by its own motion (a turn keeps turning), weighted by the model probabilities;
         # the spread grows as the quiet model's would. No mixing: this is output, not filtering.
-        f = transition(dt, self._models.omega)
-        xc = np.einsum("nm,nms->ns", st.mu[live], (f @ st.x[live][..., None])[..., 0])
+        xc = extrapolate(st.x[live], st.mu[live], dt)
         pc = st.pc[live]
         pos = xc[:, :2]
         q0 = float(self._models.q.min())
@@ -196,11 +233,16 @@ class Tracker:
             self._manage(self.time_s)
 
     def _slice_s(self) -> float:
+        """The processing slice: ``config.slice_s``, else the shortest radar rotation period (a radar's plots of
+        one aircraft are a rotation apart; the rare second plot in a slice gets a second association round)."""
         if self.config.slice_s is not None:
             return float(self.config.slice_s)
-        periods = [s.rotation_period_s for s in self.converter.sensors if s is not None and s.is_radar]
-        periods = [p for p in periods if p]
-        return 0.9 * min(periods) if periods else 1.0
+        n = len(self.converter.sensors)
+        if self._slice_cache[0] != n:
+            periods = [s.rotation_period_s for s in self.converter.sensors if s is not None and s.is_radar]
+            periods = [p for p in periods if p]
+            self._slice_cache = (n, min(periods) if periods else 1.0)
+        return self._slice_cache[1]
 
     def _slice(self, b: MeasurementBatch) -> None:
         ident = b.icao24 >= 0
@@ -209,6 +251,9 @@ class Tracker:
         plots = ~ident & b.has_position
         if plots.any():
             sensors = b.sensor[plots]
+            if plots.all() and (sensors == sensors[0]).all():
+                self._anonymous_plots(b)  # one radar's plots only: the slice as it is (it is ours to modify)
+                return
             for s in np.unique(sensors).tolist():
                 self._anonymous_plots(b.take(np.nonzero(plots & (b.sensor == s))[0]))
 
@@ -303,7 +348,7 @@ class Tracker:
                     {
                         "time_s": b.time_s[f],
                         "sensor": [self.converter.sensor_ids[i] for i in b.sensor[f].tolist()],
-                        "icao24": format_icao24(b.icao24[f]),
+                        "icao24": format_icao24(b.icao24[f]).astype(object),
                         "track_id": st.track_id[slots[failed]],
                         "mahalanobis2": d2[failed],
                     }
@@ -329,34 +374,105 @@ class Tracker:
             self._counts["identity_restarted"] += int(restart.sum())
 
     def _anonymous_plots(self, b: MeasurementBatch) -> None:
+        """One sensor's plots without identity in one slice: GNN over all live tracks, then new tentative tracks.
+
+        A slice may span a whole rotation, so an aircraft can leave two plots of one radar in it (when it moves
+        against the antenna's rotation, or when the slice is longer than a rotation). A plot at least half a
+        rotation after the slice's first plot ("late") may be such a second plot: if the first round leaves it
+        over, it does not start a track at once but gets a second round against the tracks updated or started in
+        this slice by a plot at least half a rotation older; only what is still left over starts tracks.
+        """
+        st = self.store
+        half_period = 0.5 * float(self.converter.site_period[b.sensor[0]])
+        slots, plots, assigned, blocked = self._gnn_round(b, np.arange(len(b)), st.live(), 0.0)
+        late = b.time_s >= b.time_s[0] + half_period  # time-ordered: b.time_s[0] is the earliest
+        early_start = np.nonzero(~assigned & ~blocked & ~late)[0]
+        new = self._start_tracks(b, early_start)
+        slots, plots = np.concatenate([slots, new]), np.concatenate([plots, early_start])
+        second = np.nonzero(~assigned & late)[0]
+        if second.size and slots.size:
+            second, partners = self._second_plot_candidates(b, second, np.unique(slots), half_period)
+        if second.size and slots.size and partners.size:
+            s2, p2, a2, b2 = self._gnn_round(b, second, partners, half_period)
+            slots, plots = np.concatenate([slots, s2]), np.concatenate([plots, p2])
+            assigned |= a2
+            blocked |= b2
+        late_start = np.nonzero(~assigned & ~blocked & late)[0]
+        new = self._start_tracks(b, late_start)
+        slots, plots = np.concatenate([slots, new]), np.concatenate([plots, late_start])
+        self._counts["plots_unassigned"] += int(np.count_nonzero(~assigned))
+        if slots.size:
+            # Identity and altitude in one step each; a slot updated twice (second round) takes both in time order.
+            self._commit_meta(slots, b, plots)
+            self._altitudes(slots, b, plots, unique=slots.size == np.unique(slots).size)
+
+    def _second_plot_candidates(
+        self, b: MeasurementBatch, idx: NDArray[np.int64], slots: NDArray[np.int64], half_period: float
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Plots ``idx`` and tracks ``slots`` that could be the same aircraft seen a rotation apart: the plot at
+        least half a rotation after the track's time and within reach of it (350 m/s from a track without a
+        velocity yet, plus 3 km). A plain distance matrix: leftover plots are few (mostly clutter), and this keeps
+        the second round — gating, assignment — for the rare slices that need it."""
+        if idx.size * slots.size > 250_000:
+            return idx, slots
+        st = self.store
+        dt = b.time_s[idx][:, None] - st.time_s[slots][None, :]
+        xc = st.xc[slots]
+        ex = b.xy_m[idx, 0][:, None] - (xc[:, 0] + xc[:, 2] * dt)
+        ey = b.xy_m[idx, 1][:, None] - (xc[:, 1] + xc[:, 3] * dt)
+        reach = 350.0 * dt + 3000.0
+        near = (dt > half_period) & (ex * ex + ey * ey < reach * reach)
+        return idx[near.any(axis=1)], slots[near.any(axis=0)]
+
+    def _start_tracks(self, b: MeasurementBatch, idx: NDArray[np.int64]) -> NDArray[np.int64]:
+        if idx.size == 0:
+            return _NO_INDEX
+        new = start_tracks(self.store, b.time_s[idx], b.xy_m[idx], b.r_m2[idx], self.config)
+        self.store.sensor_time_s[new, b.sensor[idx]] = b.time_s[idx]
+        self._log_state(new, b.time_s[idx])
+        self._counts["tracks_started"] += idx.size
+        return new
+
+    def _gnn_round(
+        self, b: MeasurementBatch, idx: NDArray[np.int64], candidates: NDArray[np.int64], min_gap_s: float
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.bool_], NDArray[np.bool_]]:
+        """Gate plots ``idx`` of ``b`` against tracks ``candidates`` (only pairs whose times differ by more than
+        ``min_gap_s``), assign by GNN and update. Returns (updated slots, their plots, assigned mask, blocked mask:
+        inside a gate of a track that is neither tentative nor lost) with masks over all of ``b``."""
         cfg, st = self.config, self.store
-        live = st.live()
-        ts, pj = candidate_pairs(st, live, b.time_s, b.xy_m, cfg.gate_chi2, cfg.max_gate_radius_m)
-        assigned_plot = np.zeros(len(b), dtype=bool)
+        assigned = np.zeros(len(b), dtype=bool)
         blocked = np.zeros(len(b), dtype=bool)
-        if ts.size:
-            pairs = score_pairs(st, ts, pj, b.time_s, b.xy_m, b.r_m2, self._models)
-            pairs = pairs.take(np.nonzero(pairs.d2 < cfg.gate_chi2)[0])
-            weak = (st.status[pairs.track_slot] == TENTATIVE) | (st.status[pairs.track_slot] == LOST)
-            cost = pairs.cost + np.where(weak, cfg.tentative_cost, 0.0)
-            sq_t, sq_p = st.squawk[pairs.track_slot], b.squawk[pairs.plot]
+        sub = b if idx.size == len(b) else b.take(idx)
+        ts, pj = candidate_pairs(st, candidates, sub.time_s, sub.xy_m, cfg.gate_chi2, cfg.max_gate_radius_m)
+        if min_gap_s > 0.0 and ts.size:
+            far = np.abs(sub.time_s[pj] - st.time_s[ts]) > min_gap_s
+            ts, pj = ts[far], pj[far]
+        if ts.size == 0:
+            return _NO_INDEX, _NO_INDEX, assigned, blocked
+        pairs = score_pairs(st, ts, pj, sub.time_s, sub.xy_m, sub.r_m2, self._models)
+        pairs = pairs.take(np.nonzero(pairs.d2 < cfg.gate_chi2)[0])
+        status = st.status[pairs.track_slot]
+        weak = (status == TENTATIVE) | (status == LOST)
+        cost = pairs.cost + np.where(weak, cfg.tentative_cost, 0.0)
+        if self._any_squawk(sub):
+            sq_t, sq_p = st.squawk[pairs.track_slot], sub.squawk[pairs.plot]
             cost += np.where((sq_t != "") & (sq_p != "") & (sq_t != sq_p), cfg.squawk_mismatch_cost, 0.0)
-            blocked[pairs.plot[~weak]] = True
-            chosen = pairs.take(gnn_assign(pairs.track_slot, pairs.plot, cost))
-            refine_with_altitude(b, chosen.plot, st.alt_m[chosen.track_slot], cfg)
-            self._apply_update(chosen, b)
-            assigned_plot[chosen.plot] = True
-            self._commit_meta(chosen.track_slot, b, chosen.plot)
-            self._altitudes(chosen.track_slot, b, chosen.plot)
-        start = np.nonzero(~assigned_plot & ~blocked)[0]
-        self._counts["plots_unassigned"] += int(np.count_nonzero(~assigned_plot))
-        if start.size:
-            slots = start_tracks(st, b.time_s[start], b.xy_m[start], b.r_m2[start], cfg)
-            st.sensor_time_s[slots, b.sensor[start]] = b.time_s[start]
-            self._commit_meta(slots, b, start)
-            self._altitudes(slots, b, start)
-            self._log_state(slots, b.time_s[start])
-            self._counts["tracks_started"] += start.size
+        blocked[idx[pairs.plot[~weak]]] = True
+        chosen = pairs.take(gnn_assign(pairs.track_slot, pairs.plot, cost))
+        if chosen.track_slot.size == 0:
+            return _NO_INDEX, _NO_INDEX, assigned, blocked
+        refine_with_altitude(sub, chosen.plot, st.alt_m[chosen.track_slot], cfg)
+        self._apply_update(chosen, sub)
+        plots = idx[chosen.plot]
+        if sub is not b:
+            # The refined plot positions are the ones the meta/altitude steps and any later step see.
+            b.xy_m[plots], b.r_m2[plots] = sub.xy_m[chosen.plot], sub.r_m2[chosen.plot]
+        assigned[plots] = True
+        return chosen.track_slot, plots, assigned, blocked
+
+    @staticmethod
+    def _any_squawk(b: MeasurementBatch) -> bool:
+        return b.squawk.size > 0 and bool((b.squawk != "").any())
 
     def _apply_update(self, pairs, b: MeasurementBatch) -> None:
         if pairs.track_slot.size == 0:
@@ -375,6 +491,8 @@ class Tracker:
         self._log_state(slots, t)
 
     def _log_state(self, slots: NDArray[np.int64], t: NDArray[np.float64]) -> None:
+        if not self.update_rows:
+            return
         st = self.store
         xc, pc = st.xc[slots], st.pc[slots]
         self._log.add(
@@ -396,21 +514,27 @@ class Tracker:
         coop = b.kind[idx] != _PSR
         st.cooperative[slots[coop]] = True
 
-    def _altitudes(self, slots: NDArray[np.int64], b: MeasurementBatch, idx: NDArray[np.int64]) -> None:
+    def _altitudes(
+        self, slots: NDArray[np.int64], b: MeasurementBatch, idx: NDArray[np.int64], unique: bool = False
+    ) -> None:
+        """Altitude reports into the vertical filter; a slot with several reports takes them rank by rank (in
+        time order). ``unique``: the caller knows every slot appears once."""
         has = np.isfinite(b.alt_m[idx])
         if not has.any():
             return
-        slots, idx = slots[has], idx[has]
+        if not has.all():
+            slots, idx = slots[has], idx[has]
+        cfg = self.config
+        if unique:
+            garbles = update_altitude(self.store, slots, b.time_s[idx], b.alt_m[idx], cfg.sigma_alt_m, cfg.q_alt_m2s3)
+            if garbles:
+                self._counts["altitude_garbled"] += garbles
+            return
         rank = _rank_within(slots)
         for r in range(int(rank.max()) + 1):
             sel = rank == r
             garbles = update_altitude(
-                self.store,
-                slots[sel],
-                b.time_s[idx[sel]],
-                b.alt_m[idx[sel]],
-                self.config.sigma_alt_m,
-                self.config.q_alt_m2s3,
+                self.store, slots[sel], b.time_s[idx[sel]], b.alt_m[idx[sel]], cfg.sigma_alt_m, cfg.q_alt_m2s3
             )
             if garbles:
                 self._counts["altitude_garbled"] += garbles
@@ -441,10 +565,10 @@ class Tracker:
         xb, pb = st.xc[anon], st.pc[anon]
         pos_a = xa[:, :2] + xa[:, 2:] * (now_s - st.time_s[ident])[:, None]
         pos_b = xb[:, :2] + xb[:, 2:] * (now_s - st.time_s[anon])[:, None]
-        coo = cKDTree(pos_a).sparse_distance_matrix(cKDTree(pos_b), cfg.merge_radius_m, output_type="coo_matrix")
-        if coo.nnz == 0:
+        near = cKDTree(pos_a).sparse_distance_matrix(cKDTree(pos_b), cfg.merge_radius_m, output_type="ndarray")
+        if near.size == 0:
             return
-        i, j = coo.row.astype(np.int64), coo.col.astype(np.int64)
+        i, j = near["i"].astype(np.int64), near["j"].astype(np.int64)
         dpos = pos_a[i] - pos_b[j]
         dvel = xa[i, 2:] - xb[j, 2:]
         var_p = pa_[i, :2, :2] + pb[j, :2, :2] + np.eye(2) * 100.0**2
@@ -470,12 +594,29 @@ class Tracker:
         recent = st.sensor_time_s[slots] > now_s - self.config.sources_memory_s
         n_s = recent.shape[1]
         names = self.converter.sensor_ids
-        if n_s <= 62:
-            mask = (recent.astype(np.int64) << np.arange(n_s, dtype=np.int64)).sum(axis=1)
+        if n_s <= 16:
+            # Sensor sets as bit masks, their text from a table filled on first sight (2^n_s entries at most).
+            mask = recent.astype(np.int64) @ (np.int64(1) << np.arange(n_s, dtype=np.int64))
+            if self._sources_lut.size != 1 << n_s:
+                self._sources_lut = np.full(1 << n_s, None, dtype=object)
+                self._sources_known = np.zeros(1 << n_s, dtype=bool)
+            unknown = ~self._sources_known[mask]
+            if unknown.any():
+                for m in np.unique(mask[unknown]).tolist():
+                    self._sources_lut[m] = ",".join(names[k] for k in range(n_s) if (m >> k) & 1) or None
+                    self._sources_known[m] = True
+            sources = self._sources_lut[mask]
+        elif n_s <= 62:
+            mask = recent.astype(np.int64) @ (np.int64(1) << np.arange(n_s, dtype=np.int64))
             uniq, inv = np.unique(mask, return_inverse=True)
-            text = np.array(
-                [",".join(names[k] for k in range(n_s) if (m >> k) & 1) or None for m in uniq.tolist()], dtype=object
-            )
+            cache = self._sources_text
+            if len(cache) > 4096:
+                cache.clear()
+            text = np.empty(uniq.size, dtype=object)
+            for i, m in enumerate(uniq.tolist()):
+                if m not in cache:
+                    cache[m] = ",".join(names[k] for k in range(n_s) if (m >> k) & 1) or None
+                text[i] = cache[m]
             sources = text[inv.reshape(-1)]
         else:
             sources = np.array([",".join(names[k] for k in np.nonzero(r)[0]) for r in recent], dtype=object)
@@ -492,35 +633,45 @@ class Tracker:
 
     def _columns(self, t, pos, vel, sigma, alt_m, slots, meta) -> dict[str, object]:
         lat, lon = self.plane.to_latlon(pos[:, 0], pos[:, 1])
+        # Track over the ground from true north: grid north turns away from true north by the meridian convergence
+        # (about 1° at 500 km from the plane's centre).
+        grid_track = np.arctan2(vel[:, 0], vel[:, 1])
+        track = np.degrees(grid_track - self._convergence_rad(lat, lon)) % 360.0
+        plane_speed = np.hypot(vel[:, 0], vel[:, 1])
         # Stereographic scale factor k ≈ 1 + r²/4R²: plane speeds are k times ground speeds.
         k = 1.0 + (pos[:, 0] ** 2 + pos[:, 1] ** 2) / (4.0 * EARTH_RADIUS_M**2)
-        speed = np.hypot(vel[:, 0], vel[:, 1]) / k
         st = self.store
         return {
             "time_s": t,
             "lat_deg": lat,
             "lon_deg": lon,
             "alt_ft": alt_m * M_TO_FT,
-            "ground_speed_kt": speed * MPS_TO_KT,
-            "track_deg": self._true_track_deg(pos, vel, lat, lon),
+            "ground_speed_kt": plane_speed / k * MPS_TO_KT,
+            "track_deg": track,
             "vertical_rate_fpm": np.where(np.isfinite(st.alt_m[slots]), st.vrate_mps[slots] * MPS_TO_FPM, np.nan),
             "sigma_h_m": sigma,
             **meta,
         }
 
-    def _true_track_deg(self, pos, vel, lat, lon):
-        """Track over the ground from true north: the plane's grid north turns away from true north by the
-        meridian convergence (about 1° at 500 km from the plane's centre), so the bearing is taken on the sphere
-        from the position to a point 100 m ahead along the velocity."""
-        speed = np.hypot(vel[:, 0], vel[:, 1])
-        grid = np.degrees(np.arctan2(vel[:, 0], vel[:, 1])) % 360.0
-        moving = speed > 0.1
-        if not moving.any():
-            return grid
-        ahead = pos[moving] + vel[moving] * (100.0 / speed[moving])[:, None]
-        lat2, lon2 = self.plane.to_latlon(ahead[:, 0], ahead[:, 1])
-        grid[moving] = initial_bearing_deg(lat[moving], lon[moving], lat2, lon2)
-        return grid
+    def _convergence_rad(self, lat_deg: NDArray[np.float64], lon_deg: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Grid bearing of true north at each point of the (ellipsoidal, WGS-84) stereographic system plane.
+
+        The plane is a stereographic projection of the conformal sphere (latitude χ): x = k cos χ sin λ,
+        y = k (cos χ₀ sin χ − sin χ₀ cos χ cos λ), k = 2/D, D = 1 + sin χ₀ sin χ + cos χ₀ cos χ cos λ. The image
+        of the meridian points along (∂x/∂χ, ∂y/∂χ) (χ grows with φ, so the direction is the same); its bearing
+        is the convergence. Matches the projection's own north to 1e-6° (no second projection call per track).
+        """
+        e = _WGS84_E
+        chi0 = _conformal_lat(np.radians(self.plane.lat0_deg), e)
+        chi = _conformal_lat(np.radians(lat_deg), e)
+        lam = np.radians(lon_deg - self.plane.lon0_deg)
+        s0, c0 = np.sin(chi0), np.cos(chi0)
+        s, c, sl, cl = np.sin(chi), np.cos(chi), np.sin(lam), np.cos(lam)
+        d = 1.0 + s0 * s + c0 * c * cl
+        dd = s0 * c - c0 * s * cl
+        gx = -d * s * sl - c * sl * dd
+        gy = d * (c0 * c + s0 * s * cl) - (c0 * s - s0 * c * cl) * dd
+        return np.arctan2(gx, gy)
 
     def _finalise_rows(self, now_s: float) -> None:
         log = self._log.take()
@@ -540,7 +691,7 @@ class Tracker:
 
     def _emit(self) -> pa.Table:
         if not self._pending_rows:
-            return _track_table({}, 0)
+            return _EMPTY_OUTPUT
         parts = self._pending_rows
         self._pending_rows = []
         cols = {}
