@@ -82,12 +82,17 @@ def run(args: argparse.Namespace) -> int:
             for index, model in scenario.models
             if hasattr(model, "sac") and hasattr(model, "sic")
         }
+        from airpicture.identify import FlightPlanStore
+
+        flight_plans = FlightPlanStore()
+        flight_plans.apply(scenario.flight_plans)  # the scenario's own ICAO FPLs: correlation, fpl_deviation
         chain = LiveChain(
             scenario.sensors,
             server,
             airspace=airspace,
             recorder=recorder.recorder if recorder else None,
             asterix_sensor_names=radar_names,
+            flight_plans=flight_plans,
         )
         _progress(f"{len(scenario.sensors)} sensors; streaming at ×{args.speed:g}")
         _loop(chain, scenario, args.speed, args.duration)
