@@ -98,6 +98,8 @@ class _Walker:
         self.chunks: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         #: The plain-Python walker's notes: slot → (records, offsets, lengths) as lists, in walk order.
         self.acc: dict[str, tuple[list[int], list[int], list[int]]] = {}
+        #: (compound item, its presence octets, slot) → (length, notes) when its subitems are all fixed, else None.
+        self.compound_runs: dict[tuple, tuple | None] = {}
 
     def _read(self, at: np.ndarray) -> np.ndarray:
         return self.buf[np.minimum(at, self.last)]
@@ -331,12 +333,11 @@ class _Walker:
                         if run is not None:
                             notes = resolved.get(id(run))
                             if notes is None:
-                                notes = [(*_slot_lists(acc, slot), rel, ln) for slot, rel, ln in run]
+                                notes = [(*_slot_lists(acc, slot)[:2], rel) for slot, rel, _ in run]
                                 resolved[id(run)] = notes
-                            for add_rec, add_off, add_len, rel, ln in notes:
+                            for add_rec, add_off, rel in notes:  # fixed items: no length noted (never read)
                                 add_rec(rec)
                                 add_off(p + rel)
-                                add_len(ln)
                             p += x
                         else:
                             length, code = measure(x, x.name, rec, p, e)
@@ -421,9 +422,10 @@ class _Walker:
         for s, (recs, offs, lens) in self.acc.items():
             if s.startswith(prefix):
                 while recs and recs[-1] == rec:
+                    if len(lens) == len(recs):  # fixed subitems are noted without a length
+                        lens.pop()
                     recs.pop()
                     offs.pop()
-                    lens.pop()
 
     def _measure_scalar(self, item, slot, rec, p, e) -> tuple[int, int]:
         data = self.raw
@@ -470,6 +472,16 @@ class _Walker:
                     break
                 if i >= len(subs):
                     return length, 7
+            key = (id(item), data[p : p + length], slot)
+            run = self.compound_runs.get(key)
+            if run is None:  # first time this call: are the subitems it names all fixed? then one note each
+                run = self.compound_runs[key] = _compound_run(item, present, slot, self.acc, length)
+            if run and p + run[0] <= e:
+                for add_rec, add_off, rel in run[1]:
+                    add_rec(rec)
+                    add_off(p + rel)
+                present = []
+                length = run[0]
             for j in present:
                 sub = subs[j] if j < len(subs) else None
                 if sub is None:
@@ -500,37 +512,62 @@ class _Walker:
         return out
 
     def assemble(self, n: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Offsets (-1 when absent) and lengths per slot for the n records. Lengths are given for variable items
+        only: a fixed item's length is its definition's, and nothing reads it from here."""
         offsets: dict[str, np.ndarray] = {}
         lengths: dict[str, np.ndarray] = {}
         for slot, (recs, offs, lens) in self.acc.items():
+            fixed = len(lens) != len(recs)  # noted in fixed runs (without lengths) at least once
             if slot in self.chunks:  # walked partly in lock-step: merge below
-                self.chunks[slot].append((np.array(recs, np.int64), np.array(offs, np.int64), np.array(lens, np.int64)))
+                ln = 0 if fixed else np.array(lens, np.int64)
+                self.chunks[slot].append((np.array(recs, np.int64), np.array(offs, np.int64), ln))
                 continue
             if len(recs) != n:  # records are noted at most once per slot, so n notes are every record, in order
                 off = [-1] * n
-                ln = [0] * n
-                for r, o, k in zip(recs, offs, lens, strict=True):
+                for r, o in zip(recs, offs, strict=True):
                     off[r] = o
-                    ln[r] = k
-                offs, lens = off, ln
+                offs = off
+                if not fixed:
+                    ln = [0] * n
+                    for r, k in zip(recs, lens, strict=True):
+                        ln[r] = k
+                    lens = ln
             offsets[slot] = np.array(offs, dtype=np.int64)
-            lengths[slot] = np.array(lens, dtype=np.int64)
+            if not fixed:
+                lengths[slot] = np.array(lens, dtype=np.int64)
         for slot, chunks in self.chunks.items():
+            fixed = all(np.ndim(c[2]) == 0 for c in chunks)
             # An item every record holds (I010, time of day…): records are noted once each, in increasing order,
             # so n of them from 0 to n - 1 are all of them, in order.
             if len(chunks) == 1 and len(chunks[0][0]) == n and n and chunks[0][0][0] == 0 and chunks[0][0][-1] == n - 1:
                 offsets[slot] = chunks[0][1]
-                length = chunks[0][2]
-                lengths[slot] = np.full(n, length, dtype=np.int64) if np.ndim(length) == 0 else length
+                if not fixed:
+                    lengths[slot] = chunks[0][2]
                 continue
             off = np.full(n, -1, dtype=np.int64)
-            ln = np.zeros(n, dtype=np.int64)
-            for rec, s, length in chunks:
-                off[rec] = s
-                ln[rec] = length
+            for rec, st, _ in chunks:
+                off[rec] = st
             offsets[slot] = off
-            lengths[slot] = ln
+            if not fixed:
+                ln = np.zeros(n, dtype=np.int64)
+                for rec, _, length in chunks:
+                    ln[rec] = length
+                lengths[slot] = ln
         return offsets, lengths
+
+
+def _compound_run(item: Compound, present: list[int], slot: str, acc: dict, primary: int) -> tuple | None:
+    """(length, notes) for a compound item whose named subitems are all fixed: its subitems then sit at known
+    offsets from its start, noted without measuring each (None when a named subitem is variable or undefined)."""
+    notes = []
+    at = primary
+    for j in present:
+        sub = item.subitems[j] if j < len(item.subitems) else None
+        if type(sub) is not Fixed:
+            return None
+        notes.append((*_slot_lists(acc, f"{slot}/{sub.name}")[:2], at))
+        at += sub.length
+    return at, notes
 
 
 def _slot_lists(acc: dict[str, tuple[list[int], list[int], list[int]]], slot: str) -> tuple:
