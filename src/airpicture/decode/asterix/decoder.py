@@ -372,19 +372,9 @@ class AsterixDecoder:
                 {name: v if order is None else v[order] for name, v in only.items() if name != "_order"}
             )
         else:
-            names: dict[str, np.ndarray] = {}
-            for p in parts:
-                for k, v in p.items():
-                    names.setdefault(k, v)
             order = np.argsort(np.concatenate([p["_order"] for p in parts]), kind="stable")
             n = len(order)
-            merged = {}
-            for name, sample in names.items():
-                if name == "_order":
-                    continue
-                chunks = [p[name] if name in p else _missing(sample, len(p["_order"])) for p in parts]
-                merged[name] = np.concatenate(chunks)[order]
-            columns = _arrow_columns(merged)
+            columns = _arrow_merged(parts, order)
         nulls = _null_columns(n)
         arrays = []
         for name, typ in _TYPES:
@@ -426,14 +416,9 @@ def _null_columns(n: int) -> dict[str, pa.Array]:
     return cached
 
 
-def _missing(sample: np.ndarray, n: int) -> np.ndarray:
-    if sample.dtype.kind == "f":
-        return np.full(n, np.nan)
-    if sample.dtype.kind in "iu":
-        return np.full(n, -1, dtype=np.int64)
-    if sample.dtype.kind == "U":
-        return np.full(n, "", dtype=sample.dtype)
-    return np.full(n, None, dtype=object)
+def _kind(name: str, arr: np.ndarray) -> str:
+    kind = "b" if name in BOOL_COLUMNS else arr.dtype.kind
+    return "i" if kind == "u" else kind
 
 
 def _arrow_columns(columns: dict[str, np.ndarray]) -> dict[str, pa.Array | None]:
@@ -442,37 +427,105 @@ def _arrow_columns(columns: dict[str, np.ndarray]) -> dict[str, pa.Array | None]
     None marks a column whose every value is absent (the caller shares a cached all-null column)."""
     groups: dict[str, list[tuple[str, np.ndarray]]] = {}
     for name, arr in columns.items():
-        kind = "b" if name in BOOL_COLUMNS else arr.dtype.kind
-        groups.setdefault("i" if kind == "u" else kind, []).append((name, arr))
+        groups.setdefault(_kind(name, arr), []).append((name, arr))
     out: dict[str, pa.Array | None] = {}
     for kind, members in groups.items():
         if len(members) == 1 or kind not in "bfiUO":
             for name, arr in members:
                 out[name] = _arrow(name, arr)
             continue
-        n = len(members[0][1])
         flat = np.concatenate([arr for _, arr in members])
-        if kind == "b":
-            mask = np.isnan(flat)
-            whole = pa.array(flat != 0, mask=mask, type=pa.bool_())
-        elif kind == "f":
-            mask = None
-            whole = pa.array(flat, from_pandas=True)
-        elif kind == "i":
-            mask = flat < 0
-            whole = pa.array(flat.astype(np.int64, copy=False), mask=mask, type=pa.int64())
-        elif kind == "U":
-            mask = flat == ""
-            whole = pa.array(flat, mask=mask, type=pa.string())
-        else:
-            mask = None
-            whole = pa.array(flat, type=pa.string(), from_pandas=True)
-        absent = [False] * len(members)
-        if mask is not None and n:
-            absent = mask.reshape(len(members), n).all(axis=1).tolist()
-        for j, (name, _) in enumerate(members):
-            out[name] = None if absent[j] else whole.slice(j * n, n)
+        _group_arrays(kind, [name for name, _ in members], flat, len(members[0][1]), out)
     return out
+
+
+#: The value that marks an absent entry, per kind of column.
+_ABSENT = {"b": np.nan, "f": np.nan, "i": -1, "U": "", "O": None}
+
+
+def _arrow_merged(parts: list[dict[str, np.ndarray]], order: np.ndarray) -> dict[str, pa.Array | None]:
+    """The columns of several category editions merged in input order, to Arrow: per kind of column, one matrix
+    (column × row) filled with the absent value, each part's columns copied into their rows, one reordering and
+    one Arrow conversion, instead of a fill, a concatenation and a reordering per column."""
+    sizes = [len(p["_order"]) for p in parts]
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    groups: dict[str, dict[str, np.dtype]] = {}
+    for p in parts:
+        for name, arr in p.items():
+            if name != "_order":
+                kind = _kind(name, arr)
+                seen = groups.setdefault(kind, {})
+                if name not in seen or (kind == "U" and arr.dtype.itemsize > seen[name].itemsize):
+                    seen[name] = arr.dtype
+    out: dict[str, pa.Array | None] = {}
+    total = bounds[-1]
+    kinds_of: dict[str, int] = {}
+    for names in groups.values():
+        for name in names:
+            kinds_of[name] = kinds_of.get(name, 0) + 1
+    for kind, names in groups.items():
+        odd = [name for name in names if kind not in _ABSENT or kinds_of[name] > 1]
+        for name in odd:  # not expected from the converters (a column of two kinds): column by column
+            names.pop(name)
+            if name not in out:
+                chunks = [p[name] if name in p else np.full(len(p["_order"]), None, object) for p in parts]
+                out[name] = _arrow(name, np.concatenate(chunks)[order])
+        if not names:
+            continue
+        dtype = np.int64 if kind == "i" else max(names.values(), key=lambda d: d.itemsize)
+        matrix = np.full((len(names), total), _ABSENT[kind], dtype=dtype)
+        for j, name in enumerate(names):
+            for p, a, b in zip(parts, bounds[:-1], bounds[1:], strict=True):
+                if name in p:
+                    matrix[j, a:b] = p[name]
+        _group_arrays(kind, list(names), matrix[:, order].ravel(), total, out)
+    return out
+
+
+def _group_arrays(kind: str, names: list[str], flat: np.ndarray, n: int, out: dict[str, pa.Array | None]) -> None:
+    """Columns ``names`` laid end to end in ``flat`` (n rows each) → one Arrow array, sliced per column."""
+    if kind == "b":
+        mask = np.isnan(flat)
+        whole = pa.array(flat != 0, mask=mask, type=pa.bool_())
+    elif kind == "f":
+        mask = None
+        whole = pa.array(flat, from_pandas=True)
+    elif kind == "i":
+        mask = flat < 0
+        whole = pa.array(flat.astype(np.int64, copy=False), mask=mask, type=pa.int64())
+    elif kind == "U":
+        mask = flat == ""
+        whole = _ascii_strings(flat, mask) if flat.size >= 512 else None
+        if whole is None:
+            whole = pa.array(flat, mask=mask, type=pa.string())
+    else:
+        mask = None
+        whole = pa.array(flat, type=pa.string(), from_pandas=True)
+    absent = [False] * len(names)
+    if mask is not None and n:
+        absent = mask.reshape(len(names), n).all(axis=1).tolist()
+    for j, name in enumerate(names):
+        out[name] = None if absent[j] else whole.slice(j * n, n)
+
+
+def _ascii_strings(text: np.ndarray, empty: np.ndarray) -> pa.Array | None:
+    """A numpy text array ('' = null) as an Arrow string array built from its buffers, when every character is
+    ASCII (squawks, addresses, callsigns, kinds); None otherwise. Arrow's own conversion encodes string by string,
+    which is what dominates a large table's conversion."""
+    n = len(text)
+    width = text.dtype.itemsize // 4
+    if width == 0:
+        return None
+    codes = text.view(np.uint32).reshape(n, width)
+    if codes.max() >= 128:
+        return None
+    lengths = np.strings.str_len(text)
+    data = codes[np.arange(width) < lengths[:, None]].astype(np.uint8)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    validity = np.packbits(~empty, bitorder="little")
+    buffers = [pa.py_buffer(validity), pa.py_buffer(offsets), pa.py_buffer(data)]
+    return pa.Array.from_buffers(pa.string(), n, buffers, null_count=int(np.count_nonzero(empty)))
 
 
 def _arrow(name: str, arr: np.ndarray) -> pa.Array | None:
