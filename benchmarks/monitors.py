@@ -148,6 +148,7 @@ def niger_rates(minutes: float) -> int:
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from tests.monitor.simtracks import really_conflicts, sim_cycles
+    from tests.monitor.test_nuisance import truth_min_separation_nm
 
     from airpicture.monitor import default_niger_airspace
     from airpicture.sim import build_scenario
@@ -171,6 +172,10 @@ def niger_rates(minutes: float) -> int:
         hours = minutes / 60.0
         mean_tracks = float(np.mean([c.tracks.num_rows for c in cycles]))
         real = sum(really_conflicts(cycles, r["track_ids"], r["time_raised_s"]) for r in raised if r["kind"] == "stca")
+        print(f"| {label} | {minutes:.0f} | {mean_tracks:.0f} | (truth) | closest approach of two aircraft less "
+              f"than 1000 ft apart: {truth_min_separation_nm(cycles):.1f} NM | | |")  # fmt: skip
+        for kind in ("stca", "airspace_infringement"):
+            counts.setdefault(kind, 0)
         for kind in sorted(counts):
             note = f"{real} of {counts[kind]} are real losses of separation in the truth" if kind == "stca" else ""
             print(f"| {label} | {minutes:.0f} | {mean_tracks:.0f} | {kind} | {counts[kind]} | "

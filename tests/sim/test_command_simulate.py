@@ -24,6 +24,19 @@ def test_simulate_writes_measurements_truth_and_sensors(tmp_path, capsys):
     assert {e["kind"] for e in events} >= {"emergency", "transponder_off", "spoofing", "stca"}
     err = capsys.readouterr().err
     assert "simulate niger:" in err and "30/30 s" in err
+    plans = (out / "flight_plans.txt").read_text()
+    assert plans.count("(FPL-") > 100
+
+
+def test_simulate_takes_the_opt_in_events_by_name(tmp_path):
+    out = tmp_path / "run"
+    argv = ["simulate", "--scenario", "niger", "--duration", "2", "--no-events", "--out", str(out),
+            "--extra-events", "gnss_interference,stca_level_off"]  # fmt: skip
+    assert main(argv) == 0
+    events = json.loads((out / "events.json").read_text())
+    assert sorted(e["kind"] for e in events) == ["gnss_interference", "stca_level_off"]
+    argv[-1] = "no_such_event"
+    assert main(argv) == 2
 
 
 def test_simulate_rejects_stress_options_on_niger(tmp_path, capsys):

@@ -171,7 +171,13 @@ class StcaMonitor:
         vertical = (vz[i] != 0.0) | (vz[j] != 0.0)
         t_in = np.maximum.reduce([hi, np.where(vertical, 0.0, vi), np.zeros_like(hi)])
         t_out = np.minimum.reduce([ho, np.where(vertical, T, vo), np.full_like(ho, T)])
-        hit = t_in <= t_out
+        # For a climb or descent, any predicted profile stays between the current altitude and the linear one, so
+        # the two envelopes at the end of the horizontal window must come within V (a cheap necessary test).
+        t_end = np.clip(t_out, 0.0, T)
+        zi0, zi1 = z[i], z[i] + vz[i] * t_end
+        zj0, zj1 = z[j], z[j] + vz[j] * t_end
+        gap = np.maximum(np.minimum(zi0, zi1) - np.maximum(zj0, zj1), np.minimum(zj0, zj1) - np.maximum(zi0, zi1))
+        hit = (t_in <= t_out) & (~vertical | (gap < v_m))
         i, j, t_in, h_m, v_m, vertical = i[hit], j[hit], t_in[hit], h_m[hit], v_m[hit], vertical[hit]
         if vertical.any():
             lp = ~vertical
@@ -190,21 +196,27 @@ class StcaMonitor:
                 lin = z[k, None] + vz[k, None] * ts[None, :]
                 return np.where(vz[k, None] > 0, np.minimum(lin, limit[k, None]), np.maximum(lin, limit[k, None]))
 
-            dxt = (x[j] - x[i])[:, None] + (vx[j] - vx[i])[:, None] * ts[None, :]
-            dyt = (y[j] - y[i])[:, None] + (vy[j] - vy[i])[:, None] * ts[None, :]
-            near_h = dxt * dxt + dyt * dyt < (h_m * h_m)[:, None]
-            conflict = near_h & (np.abs(zpath(j, stop) - zpath(i, stop)) < v_m[:, None])
             if cfg.level_off:
                 # Without a selected altitude, the aircraft may level off at the next 1000-ft level: alert only if
                 # the conflict exists under that hypothesis too — unless the pair is already alerted (hysteresis:
-                # a standing alert is not dropped because the hypothesis changes as a level is passed).
-                lvl = level_off_altitude(z, vz, level_rate, margin_m)
-                guess = np.where(toward, stop, lvl)
-                under_guess = near_h & (np.abs(zpath(j, guess) - zpath(i, guess)) < v_m[:, None])
+                # a standing alert is not dropped because the hypothesis changes as a level is passed). Tested
+                # first, on the vertical profile alone: it removes most pairs before the horizontal grid.
+                guess = np.where(toward, stop, level_off_altitude(z, vz, level_rate, margin_m))
                 ta, tb = frame.track_id[idx[i]], frame.track_id[idx[j]]
                 pair_keys = ((np.minimum(ta, tb) & 0xFFFFFFFF) << 32) | (np.maximum(ta, tb) & 0xFFFFFFFF)
                 standing = np.isin(pair_keys, self.alerted_keys)
-                conflict &= under_guess | standing[:, None]
+                under_guess = np.abs(zpath(j, guess) - zpath(i, guess)) < v_m[:, None]
+                maybe = standing | under_guess.any(axis=1)
+                under_guess |= standing[:, None]
+                under_guess = under_guess[maybe]
+                i, j, t_in, h_m, v_m = (a[maybe] for a in (i, j, t_in, h_m, v_m))
+            dxt = (x[j] - x[i])[:, None] + (vx[j] - vx[i])[:, None] * ts[None, :]
+            dyt = (y[j] - y[i])[:, None] + (vy[j] - vy[i])[:, None] * ts[None, :]
+            conflict = (dxt * dxt + dyt * dyt < (h_m * h_m)[:, None]) & (
+                np.abs(zpath(j, stop) - zpath(i, stop)) < v_m[:, None]
+            )
+            if cfg.level_off:
+                conflict &= under_guess
             keep = conflict.any(axis=1)
             t_grid = ts[np.argmax(conflict, axis=1)]
             i, j, h_m, v_m = i[keep], j[keep], h_m[keep], v_m[keep]

@@ -23,6 +23,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start-time", type=float, default=None, help="UTC epoch s of the start (default fixed)")
     parser.add_argument("--truth-period", type=float, default=1.0, help="truth sampling period, s")
     parser.add_argument("--no-events", action="store_true", help="niger: leave the scripted events out")
+    parser.add_argument(
+        "--extra-events",
+        default="",
+        help="niger: comma-separated opt-in events (gnss_interference, fpl_deviation, "
+        "stca_climb_through, stca_level_off) or all",
+    )
     parser.add_argument("--aircraft", type=int, default=None, help="number of aircraft (stress; niger: airborne)")
     parser.add_argument("--primary-only", type=int, default=None, help="niger: light aircraft without transponder")
     parser.add_argument("--radars", type=int, default=None, help="stress: number of radars")
@@ -37,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
     options: dict = {"truth_period_s": args.truth_period}
     if args.scenario == "niger":
         options["events"] = not args.no_events
+        if args.extra_events:
+            extra = args.extra_events.strip()
+            options["extra_events"] = "all" if extra == "all" else tuple(e.strip() for e in extra.split(",") if e)
         if args.primary_only is not None:
             options["primary_only"] = args.primary_only
     if args.aircraft is not None:
@@ -60,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         for e in scenario.events
     ]
     (args.out / "events.json").write_text(json.dumps(events, indent=2) + "\n", encoding="utf-8")
+    if scenario.flight_plans:
+        (args.out / "flight_plans.txt").write_text(scenario.flight_plans, encoding="utf-8")
     started_cpu, started = time.process_time(), time.monotonic()
     begin = scenario.time_s
     last_print = 0.0

@@ -111,6 +111,8 @@ class Scenario:
         self.dt_s = float(dt_s)
         self.truth_period_s = float(truth_period_s)
         self.extra = extra or {}
+        #: ICAO FPL messages of the scheduled flights (the Niger scenario files them; empty otherwise).
+        self.flight_plans = ""
         self.time_s = self.start_time_s
         self._steps = 0
         fleet.activate(self.time_s)
