@@ -62,7 +62,7 @@ ASTERIX_ROWS = pa.schema(
 BOOL_COLUMNS = {"spi", "simulated", "cooperative", "coasting", "operational"}
 #: Up to this many data blocks per call (a datagram), small helpers take plain-Python paths: numpy's fixed cost per
 #: call, not the data, is what a single datagram's decode time is made of.
-SMALL_BLOCKS = 8
+SMALL_BLOCKS = 64
 
 
 @dataclass
@@ -139,17 +139,18 @@ def _peek_sources_scalar(buf: np.ndarray, start: np.ndarray, end: np.ndarray) ->
     sac: list[int] = []
     sic: list[int] = []
     last = len(buf) - 1
+    octets = memoryview(buf)  # plain ints, not numpy scalars
     for s, e in zip(start.tolist(), end.tolist(), strict=True):
         p = s + 3
         flen = 0
         while flen < 8:
-            b = int(buf[min(p + flen, last)])
+            b = octets[min(p + flen, last)]
             flen += 1
             if not b & 1:
                 break
-        has = p < e and bool(buf[min(p, last)] & 0x80) and p + flen + 2 <= e
-        sac.append(int(buf[min(p + flen, last)]) if has else -1)
-        sic.append(int(buf[min(p + flen + 1, last)]) if has else -1)
+        has = p < e and bool(octets[min(p, last)] & 0x80) and p + flen + 2 <= e
+        sac.append(octets[min(p + flen, last)] if has else -1)
+        sic.append(octets[min(p + flen + 1, last)] if has else -1)
     return np.array(sac, dtype=np.int64), np.array(sic, dtype=np.int64)
 
 
