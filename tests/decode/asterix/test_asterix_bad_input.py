@@ -178,3 +178,22 @@ def test_truncated_stream_keeps_every_complete_block(cut):
     assert out.num_rows == complete
     assert INTERNAL not in dec.errors
     assert sum(dec.errors.values()) == (1 if p < cut else 0)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=80))
+def test_random_field_sequencing_with_random_content_never_raises_and_spares_the_next_blocks(body):
+    # a CAT001 record naming FRN 1-4 and Random Field Sequencing, whatever follows, then good CAT048 blocks
+    dec = AsterixDecoder()
+    out = dec.decode(_block(1, bytes([0xF1, 0x01, 0x02]) + body) + GOOD, receive_time_s=1.7e9)
+    assert INTERNAL not in dec.errors
+    assert (out.column("category").to_numpy() == 48).sum() == 30
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=300))
+def test_gps_framing_reader_never_raises_on_random_content(tail):
+    from airpicture.sources.pcap import GPS_HEADER_OCTETS, read_gps_framed
+
+    got = read_gps_framed(b"\xcd" * GPS_HEADER_OCTETS + tail)
+    assert got is None or all(len(b) >= 3 for b in got.blocks)

@@ -884,7 +884,7 @@ def _scalar_number(octets: memoryview, at: int, first_bit: int, f: Field) -> flo
 def _gather_uint(buf: np.ndarray, off: np.ndarray, first_bit: int, bits: int) -> np.ndarray:
     """Unsigned value of ``bits`` bits starting ``first_bit`` bits after each offset (bits ≤ 57).
 
-    The octets holding the field are gathered in one fancy index and read as one big-endian 64-bit word, so the
+    The word holding the field is one fancy index into a view of the buffer with a word at every octet, so the
     cost is a handful of numpy calls whatever the field's width (a decode call's fixed cost is mostly numpy calls).
     """
     b0 = first_bit // 8
@@ -934,9 +934,6 @@ def _words(buf: np.ndarray, width: int) -> np.ndarray:
     return view
 
 
-_BIG_ENDIAN_U64 = np.dtype(">u8")
-#: ``_SPANS[first][count]``: octet offsets first … first + count - 1, prebuilt for the gathers above.
-_SPANS = [[np.arange(b, b + k, dtype=np.int64) for k in range(9)] for b in range(64)]
 
 
 CHARS6 = np.frombuffer(b" ABCDEFGHIJKLMNOPQRSTUVWXYZ     " + b" " * 16 + b"0123456789      ", dtype=np.uint8)
