@@ -73,8 +73,8 @@ def score_pairs(
     moved, _ = propagate(store.x[slots], dt[:, None], jacobian=False)
     xp = np.einsum("nm,nms->ns", mu, moved[..., :4])
     f0 = ncv_transition(dt)
-    q = np.einsum("nm,nmst->nst", mu, process_noise(dt, models.q, size=4))
-    pp = f0 @ store.pc[slots] @ np.swapaxes(f0, -1, -2) + q
+    # Q is linear in q: the probability-weighted noise is the noise of the probability-weighted q.
+    pp = process_noise(dt, (mu @ models.q)[:, None], size=4)[:, 0] + f0 @ store.pc[slots] @ np.swapaxes(f0, -1, -2)
     nu, _s, s_inv, det = innovation(xp, pp, plot_xy[plots], plot_r[plots])
     d2 = mahalanobis_2(nu, s_inv)
     return PairScores(slots, plots, d2, d2 + np.log(det))

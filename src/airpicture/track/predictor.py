@@ -87,28 +87,33 @@ class MotionModels:
         return np.zeros_like(self.q) if self.q_omega is None else np.where(self.pinned, 0.0, self.q_omega)
 
 
-def _turn_terms(u: NDArray[np.float64], dt: NDArray[np.float64]):
-    """sin u, cos u, a/Δt = sin u / u, b/Δt = (1 − cos u)/u and their u-derivatives, series for small |u|."""
+def _turn_terms(u: NDArray[np.float64]):
+    """sin u, cos u, a/Δt = sin u / u, b/Δt = (1 − cos u)/u and their u-derivatives; the Taylor series where
+    |u| is small (always for straight-flight models), the closed form elsewhere."""
     s, c = np.sin(u), np.cos(u)
     small = np.abs(u) < _SMALL_TURN
-    us = np.where(small, 1.0, u)
-    u2 = u * u
-    one_minus_c = 2.0 * np.sin(0.5 * u) ** 2
-    a1 = np.where(small, 1.0 - u2 / 6.0 + u2 * u2 / 120.0, s / us)
-    b1 = np.where(small, u * (0.5 - u2 / 24.0 + u2 * u2 / 720.0), one_minus_c / us)
-    da1 = np.where(small, u * (-1.0 / 3.0 + u2 / 30.0), (u * c - s) / (us * us))
-    db1 = np.where(small, 0.5 - u2 / 8.0 + u2 * u2 / 144.0, (u * s - one_minus_c) / (us * us))
+    inv = 1.0 / np.where(small, 1.0, u)
+    one_minus_c = 1.0 - c
+    a1 = s * inv
+    b1 = one_minus_c * inv
+    inv *= inv
+    da1 = (u * c - s) * inv
+    db1 = (u * s - one_minus_c) * inv
+    if small.any():
+        v = u[small]
+        v2 = v * v
+        a1[small] = 1.0 - v2 / 6.0 + v2 * v2 / 120.0
+        b1[small] = v * (0.5 - v2 / 24.0 + v2 * v2 / 720.0)
+        da1[small] = v * (-1.0 / 3.0 + v2 / 30.0)
+        db1[small] = 0.5 - v2 / 8.0 + v2 * v2 / 144.0
     return s, c, a1, b1, da1, db1
 
 
-def propagate(
-    x: NDArray[np.float64], dt_s: NDArray[np.float64], jacobian: bool = True
-) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
-    """Coordinated-turn motion of states x (..., 5) over Δt (broadcast to x[..., 0]): (x', F) with F (..., 5, 5)
-    the Jacobian (None when not asked for)."""
+def _motion(x: NDArray[np.float64], dt_s: NDArray[np.float64], jacobian: bool):
+    """Moved states and, if asked, the non-trivial Jacobian entries (a, b, cos u, sin u, ∂x'/∂ω … ∂vy'/∂ω)."""
     px, py, vx, vy, w = x[..., 0], x[..., 1], x[..., 2], x[..., 3], x[..., 4]
     dt = np.broadcast_to(dt_s, w.shape)
-    s, c, a1, b1, da1, db1 = _turn_terms(w * dt, dt)
+    s, c, a1, b1, da1, db1 = _turn_terms(w * dt)
     a, b = a1 * dt, b1 * dt
     out = np.empty(x.shape)
     out[..., 0] = px + a * vx - b * vy
@@ -122,6 +127,19 @@ def propagate(
         return out, None
     dt2 = dt * dt
     da, db = da1 * dt2, db1 * dt2
+    dw = (vx * da - vy * db, vx * db + vy * da, -dt * vyn, dt * vxn)
+    return out, (a, b, c, s, *dw)
+
+
+def propagate(
+    x: NDArray[np.float64], dt_s: NDArray[np.float64], jacobian: bool = True
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None]:
+    """Coordinated-turn motion of states x (..., 5) over Δt (broadcast to x[..., 0]): (x', F) with F (..., 5, 5)
+    the Jacobian (None when not asked for)."""
+    out, terms = _motion(x, dt_s, jacobian)
+    if terms is None:
+        return out, None
+    a, b, c, s, f04, f14, f24, f34 = terms
     f = np.zeros((*x.shape, N_STATE))
     f[..., 0, 0] = f[..., 1, 1] = f[..., 4, 4] = 1.0
     f[..., 0, 2] = f[..., 1, 3] = a
@@ -130,10 +148,10 @@ def propagate(
     f[..., 2, 2] = f[..., 3, 3] = c
     f[..., 2, 3] = -s
     f[..., 3, 2] = s
-    f[..., 0, 4] = vx * da - vy * db
-    f[..., 1, 4] = vx * db + vy * da
-    f[..., 2, 4] = -dt * vyn
-    f[..., 3, 4] = dt * vxn
+    f[..., 0, 4] = f04
+    f[..., 1, 4] = f14
+    f[..., 2, 4] = f24
+    f[..., 3, 4] = f34
     return out, f
 
 
@@ -145,19 +163,32 @@ def ncv_transition(dt_s: NDArray[np.float64]) -> NDArray[np.float64]:
     return f
 
 
+def _add_process_noise(
+    p: NDArray[np.float64], dt_s: NDArray[np.float64], q_m2s3: NDArray[np.float64], q_omega: NDArray[np.float64] | None
+) -> NDArray[np.float64]:
+    """P + Q(Δt) in place, for P (n, M, s, s) with Δt (n,), q (M,) or (n, M), q_ω (M,) (used when s is 5)."""
+    d = np.abs(dt_s)[:, None]
+    a = d * q_m2s3
+    cross = a * (0.5 * dt_s[:, None])
+    p[..., 0, 0] += a * d * d / 3.0
+    p[..., 1, 1] += a * d * d / 3.0
+    p[..., 0, 2] += cross
+    p[..., 2, 0] += cross
+    p[..., 1, 3] += cross
+    p[..., 3, 1] += cross
+    p[..., 2, 2] += a
+    p[..., 3, 3] += a
+    if p.shape[-1] > N_KINEMATIC and q_omega is not None:
+        p[..., 4, 4] += d * q_omega
+    return p
+
+
 def process_noise(
     dt_s: NDArray[np.float64], q_m2s3: NDArray[np.float64], q_omega: NDArray[np.float64] | None = None, size: int = 5
 ) -> NDArray[np.float64]:
     """Q(Δt) for every Δt (n,) and model (q (M,), q_ω (M,)): shape (n, M, size, size), size 5 or 4 (no ω)."""
-    a = np.abs(dt_s)[:, None] * q_m2s3[None, :]
-    d = np.abs(dt_s)[:, None]
-    q = np.zeros((dt_s.shape[0], q_m2s3.shape[0], size, size))
-    q[..., 0, 0] = q[..., 1, 1] = a * d * d / 3.0
-    q[..., 0, 2] = q[..., 2, 0] = q[..., 1, 3] = q[..., 3, 1] = a * d / 2.0 * np.sign(dt_s)[:, None]
-    q[..., 2, 2] = q[..., 3, 3] = a
-    if size > N_KINEMATIC and q_omega is not None:
-        q[..., 4, 4] = d * q_omega[None, :]
-    return q
+    q = np.zeros((dt_s.shape[0], q_m2s3.shape[-1], size, size))
+    return _add_process_noise(q, dt_s, q_m2s3, q_omega)
 
 
 def switching_matrix(
@@ -223,7 +254,7 @@ def predict_models(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Each model's EKF prediction over Δt: x (n,M,5), P (n,M,5,5) → (f(x), F P Fᵀ + Q)."""
     xp, f = propagate(x, dt_s[:, None])
-    pp = f @ p @ np.swapaxes(f, -1, -2) + process_noise(dt_s, models.q, models.turn_noise)
+    pp = _add_process_noise(f @ p @ np.swapaxes(f, -1, -2), dt_s, models.q, models.turn_noise)
     return xp, pp
 
 
@@ -252,7 +283,7 @@ def combine(
 def extrapolate(x: NDArray[np.float64], mu: NDArray[np.float64], dt_s: NDArray[np.float64]) -> NDArray[np.float64]:
     """Combined kinematic mean [x, y, vx, vy] (n, 4) of each track's models moved by their own motion over Δt (n,)
     (a turning model keeps turning at its rate), weighted by the model probabilities; no mixing."""
-    xp, _ = propagate(x, dt_s[:, None], jacobian=False)
+    xp, _ = _motion(x, dt_s[:, None], False)
     return np.einsum("nm,nms->ns", mu, xp[..., :N_KINEMATIC])
 
 

@@ -134,8 +134,8 @@ class TrackStore:
             np.asarray(x, dtype=np.float64), np.asarray(p, dtype=np.float64), self.init_turn_rate_sigma_rps
         )
         self.x[slots], self.p[slots], self.mu[slots] = x, p, mu
-        xc, pc = combine(x, p, np.asarray(mu, dtype=np.float64))
-        self.xc[slots], self.pc[slots] = xc[:, :N_KINEMATIC], pc[:, :N_KINEMATIC, :N_KINEMATIC]
+        k = N_KINEMATIC
+        self.xc[slots], self.pc[slots] = combine(x[..., :k], p[..., :k, :k], np.asarray(mu, dtype=np.float64))
 
     def live(self) -> NDArray[np.int64]:
         return np.nonzero(self.status != FREE)[0]

@@ -1,8 +1,9 @@
 """Update: the Kalman measurement update of every IMM model and the model-probability update, batched.
 
 Every measurement is a horizontal position in the system plane, ``z = H x + w``, ``w ~ N(0, R)``, with
-``H = [I₂ 0]`` (polar radar plots arrive here already converted, their range/azimuth covariance rotated into the
-plane by :mod:`airpicture.track.measurement`). For each model j::
+``H = [I₂ 0]`` on the state ``[x, y, vx, vy, ω]``: the update is linear, only the motion is not (polar radar
+plots arrive here already converted, their range/azimuth covariance rotated into the plane by
+:mod:`airpicture.track.measurement`). For each model j::
 
     ν_j = z − H x_j,   S_j = H P_j Hᵀ + R,   K_j = P_j Hᵀ S_j⁻¹,
     x_j ← x_j + K_j ν_j,   P_j ← P_j − K_j S_j K_jᵀ,
@@ -41,7 +42,7 @@ def mahalanobis_2(nu: NDArray[np.float64], s_inv: NDArray[np.float64]) -> NDArra
 def innovation(
     x: NDArray[np.float64], p: NDArray[np.float64], z: NDArray[np.float64], r: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """(ν, S, S⁻¹, det S) of a single Gaussian x (n,4), P (n,4,4) against z (n,2), R (n,2,2)."""
+    """(ν, S, S⁻¹, det S) of a single Gaussian x (n,s), P (n,s,s) against z (n,2), R (n,2,2)."""
     nu = z - x[:, :2]
     s = p[:, :2, :2] + r
     s_inv, det = inverse_2x2(s)
@@ -55,12 +56,12 @@ def imm_update(
     z: NDArray[np.float64],
     r: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Update predicted models x (n,M,4), P (n,M,4,4) with c̄ (n,M) by z (n,2), R (n,2,2): → (x, P, μ)."""
+    """Update predicted models x (n,M,s), P (n,M,s,s) with c̄ (n,M) by z (n,2), R (n,2,2): → (x, P, μ)."""
     nu = z[:, None, :] - x[..., :2]
     s = p[..., :2, :2] + r[:, None]
     s_inv, det = inverse_2x2(s)
     k = p[..., :, :2] @ s_inv  # (n,M,4,2)
-    x_new = x + (k @ nu[..., None])[..., 0]
+    x_new = x + k[..., 0] * nu[..., None, 0] + k[..., 1] * nu[..., None, 1]
     p_new = p - k @ p[..., :2, :]
     p_new = 0.5 * (p_new + np.swapaxes(p_new, -1, -2))
     log_w = np.log(np.maximum(cbar, 1e-300)) - 0.5 * mahalanobis_2(nu, s_inv) - 0.5 * np.log(det)
