@@ -81,7 +81,7 @@ class TrackFrame:
         lat = np.where(self.valid, self.lat_deg, self.plane.lat0_deg)
         lon = np.where(self.valid, self.lon_deg, self.plane.lon0_deg)
         x, y = self.plane.to_xy(lat, lon)
-        self.vx, self.vy = self.plane.velocity_xy(lat, lon, self.ground_speed_kt, self.track_deg)
+        self.vx, self.vy = self.plane.velocity_xy(lat, lon, self.ground_speed_kt, self.track_deg, xy=(x, y))
         dt = np.clip(self.now_s - self.time_s, 0.0, 60.0)
         self.x_m = x + self.vx * dt
         self.y_m = y + self.vy * dt
@@ -268,11 +268,20 @@ class MeasurementBatch:
     def kind(self) -> NDArray[np.object_]:
         return _strings(self.table, "kind")
 
+    @cached_property
+    def _kind_codes(self) -> tuple[NDArray[np.int64], pa.Array]:
+        """Each row's kind as an index into the batch's distinct kinds (one Arrow pass for every ``kind_in``)."""
+        col = self.table.column("kind")
+        distinct = pc.unique(col).drop_null()
+        codes = pc.fill_null(pc.index_in(col, value_set=distinct), -1).to_numpy(zero_copy_only=False)
+        return codes.astype(np.int64), distinct
+
     def kind_in(self, *kinds: str) -> NDArray[np.bool_]:
         if "kind" not in self.table.column_names:
             return np.zeros(self.n, bool)
-        mask = pc.is_in(self.table.column("kind"), value_set=pa.array(kinds, pa.string()))
-        return pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool)
+        codes, distinct = self._kind_codes
+        wanted = [i for i, k in enumerate(distinct.to_pylist()) if k in kinds]
+        return np.isin(codes, wanted) if wanted else np.zeros(self.n, bool)
 
     @cached_property
     def is_adsb(self) -> NDArray[np.bool_]:

@@ -44,13 +44,20 @@ class MonitorPlane:
         return np.degrees(lat), (np.degrees(lon) + 540.0) % 360.0 - 180.0
 
     def velocity_xy(
-        self, lat_deg: ArrayLike, lon_deg: ArrayLike, ground_speed_kt: ArrayLike, track_deg: ArrayLike
+        self,
+        lat_deg: ArrayLike,
+        lon_deg: ArrayLike,
+        ground_speed_kt: ArrayLike,
+        track_deg: ArrayLike,
+        xy: tuple[NDArray, NDArray] | None = None,
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Plane velocity (m/s of plane coordinates) of a ground track: north turned by the grid convergence."""
+        """Plane velocity (m/s of plane coordinates) of a ground track: north turned by the grid convergence.
+
+        ``xy``: the points' plane coordinates when the caller has them already (saves one projection)."""
         lat = np.asarray(lat_deg, dtype=np.float64)
         lon = np.asarray(lon_deg, dtype=np.float64)
         eps_deg = 1e-3
-        x0, y0 = self.to_xy(lat, lon)
+        x0, y0 = self.to_xy(lat, lon) if xy is None else xy
         x1, y1 = self.to_xy(lat + eps_deg, lon)
         scale = np.radians(eps_deg) * EARTH_RADIUS_M
         nx, ny = (x1 - x0) / scale, (y1 - y0) / scale  # plane image of a metre due north

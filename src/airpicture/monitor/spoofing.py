@@ -228,7 +228,8 @@ class SpoofingMonitor:
             ct = c.values["time_s"][live]
             reach = cfg.ghost_radius_m + float(np.hypot(cvx, cvy).max()) * 2 * cfg.ghost_window_s
             k = min(8, len(live))
-            _, nn = cKDTree(np.column_stack([cx, cy])).query(plots[:, 1:], k=k, distance_upper_bound=reach)
+            tree = cKDTree(np.column_stack([cx, cy]), balanced_tree=False, compact_nodes=False)
+            _, nn = tree.query(plots[:, 1:], k=k, distance_upper_bound=reach)
             nn = nn.reshape(len(plots), k)
             valid = nn < len(live)
             nn_c = np.where(valid, nn, 0)

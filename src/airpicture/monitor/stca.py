@@ -158,11 +158,20 @@ class StcaMonitor:
         i, j = pairs[:, 0], pairs[:, 1]
         # Cheap vertical bound before any geometry: every predicted path stays between the current altitude and
         # the linear one, so |Δz(t) − Δz(T/2)| ≤ (|ż_i| + |ż_j|)·T/2.
+        # Per aircraft first (mid-time altitude, half-swing), then two gathers per pair.
+        z_mid, swing = z + vz * (T / 2), np.abs(vz) * (T / 2)
+        uniform_v = bool((v_track_ft == v_track_ft[0]).all())  # no per-volume minima in play: a scalar
+        if uniform_v:
+            reach = (float(v_track_ft[0]) - cfg.vertical_tolerance_ft) * FT_TO_M + swing
+            near_v = np.abs(z_mid[j] - z_mid[i]) <= reach[i] + swing[j]
+            i, j = i[near_v], j[near_v]
+            v_m = np.full(len(i), (float(v_track_ft[0]) - cfg.vertical_tolerance_ft) * FT_TO_M)
+        else:
+            v_m = (np.minimum(v_track_ft[i], v_track_ft[j]) - cfg.vertical_tolerance_ft) * FT_TO_M
+            near_v = np.abs(z_mid[j] - z_mid[i]) <= v_m + swing[i] + swing[j]
+            i, j, v_m = i[near_v], j[near_v], v_m[near_v]
         dz = z[j] - z[i]
         dvz = vz[j] - vz[i]
-        v_m = (np.minimum(v_track_ft[i], v_track_ft[j]) - cfg.vertical_tolerance_ft) * FT_TO_M
-        near_v = np.abs(dz + dvz * T / 2) <= v_m + (np.abs(vz[i]) + np.abs(vz[j])) * T / 2
-        i, j, dz, dvz, v_m = i[near_v], j[near_v], dz[near_v], dvz[near_v], v_m[near_v]
         h_m = np.minimum(h_track[i], h_track[j])
         hi, ho = horizontal_interval(x[j] - x[i], y[j] - y[i], vx[j] - vx[i], vy[j] - vy[i], h_m)
         vi, vo = vertical_interval(dz, dvz, v_m)
