@@ -21,8 +21,9 @@ nats-server -c "$HERE/nats-niamey.conf" & pids+=($!)
 nats-server -c "$HERE/nats-bamako.conf" & pids+=($!)
 sleep 1
 
-# Niamey centre
-$AP tracker-node --nats nats://127.0.0.1:4222 --sensors "$WORK/sim/sensors.json" --monitors & pids+=($!)
+# Niamey centre (the tracker node checkpoints to --state: restarted on it, it resumes its tracks and their numbers)
+$AP tracker-node --nats nats://127.0.0.1:4222 --sensors "$WORK/sim/sensors.json" --monitors \
+  --state "$WORK/tracker.state" & pids+=($!)
 $AP recorder --nats nats://127.0.0.1:4222 --db "$WORK/niamey.duckdb" --keep measurements=24 --archive "$WORK/archive" & pids+=($!)
 # Bamako centre: tracks over the leaf node
 $AP recorder --nats nats://127.0.0.1:4223 --core --db "$WORK/bamako.duckdb" & pids+=($!)

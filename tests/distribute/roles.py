@@ -107,6 +107,11 @@ async def _stream_messages(url: str, stream: str) -> int:
         await nc.close()
 
 
+def stream_messages(url: str, stream: str) -> int:
+    """How many messages ``stream`` holds now."""
+    return asyncio.run(_stream_messages(url, stream))
+
+
 def wait_for_stream_messages(url: str, stream: str, count: int, timeout_s: float = 60.0) -> None:
     """Block until ``stream`` holds at least ``count`` messages (the roles are up and publishing)."""
     deadline = time.monotonic() + timeout_s

@@ -17,12 +17,12 @@ from airpicture.core import schema
 from airpicture.record.recording import Recording
 from tests.conftest import REPO
 from tests.distribute.conftest import free_port
+from tests.record.compare import assert_same_tracks
 from tests.record.demo_process import digest
 
 track = pytest.importorskip("airpicture.track")
 pytest.importorskip("airpicture.monitor")
 
-COMPARED = [n for n in schema.SYSTEM_TRACK.names if n != "flight_plan"]
 STREAM_S = 8.0  # wall seconds of streaming before the kill (×4: a picture per wall second, 4 simulated seconds each)
 
 
@@ -93,7 +93,7 @@ def test_a_demo_run_killed_mid_stream_reopens_whole_and_replays_to_the_live_pict
     replayed = schema.conform(pq.read_table(out), schema.SYSTEM_TRACK)
     live = pa.concat_tables(live_pictures)
     assert len(live_pictures) >= 5 and live.num_rows > 100
-    assert replayed.select(COMPARED).equals(live.select(COMPARED))
+    assert_same_tracks(replayed, live)
     print(
         json.dumps({"messages_handed_over": len(handed_over), "recorded": len(recorded), "rows_recovered": recovered})
     )

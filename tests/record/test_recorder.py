@@ -216,3 +216,26 @@ def test_messages_come_back_in_the_original_order_and_batches(tmp_path):
     with Recording(path) as back:
         window = list(back.messages(tables=["tracks"], from_s=T0 + 1, to_s=T0 + 3))
     assert [t.column("time_s")[0].as_py() for _, t in window] == [T0 + 1, T0 + 2]
+
+
+def test_every_command_refuses_a_corrupt_or_truncated_recording_clearly_and_leaves_it_untouched(tmp_path, capsys):
+    from airpicture import cli
+
+    good = tmp_path / "good.duckdb"
+    with Recorder(good) as rec:
+        rec.append("airpicture.meas.rx1", measurement_batch(T0))
+    garbage = tmp_path / "garbage.duckdb"
+    garbage.write_bytes(os.urandom(100_000))
+    truncated = tmp_path / "truncated.duckdb"
+    truncated.write_bytes(good.read_bytes()[:5000])
+    for path in (garbage, truncated):
+        before = path.read_bytes()
+        for argv in (
+            ["history", str(path), "info"],
+            ["replay", str(path)],
+            # The recorder role opens its file before it ever reaches for NATS (nothing is consumed meanwhile).
+            ["recorder", "--nats", "nats://127.0.0.1:9", "--db", str(path)],
+        ):
+            assert cli.main(argv) == 1, argv
+            assert "not a readable airpicture recording" in capsys.readouterr().err, argv
+        assert path.read_bytes() == before

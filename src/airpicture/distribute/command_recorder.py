@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from airpicture.distribute.transport import DEFAULT_URL, run_role
@@ -36,9 +37,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from airpicture.distribute.nodes import RecorderNode
+    from airpicture.record.recorder import RecordingError
 
     retention: dict[str, float | None] = {"measurements": None, "tracks": None, "alerts": None}
     retention.update(dict(args.keep))
     config = RecorderConfig(flush_interval_s=args.flush_interval_s, retention_s=retention, archive_dir=args.archive)
     node = RecorderNode(args.nats, Path(args.db), config, durable=args.durable, core=args.core)
-    return run_role(node.run)
+    try:
+        return run_role(node.run)
+    except RecordingError as exc:
+        # A corrupt or foreign file is left as it is (evidence), and nothing is consumed from JetStream meanwhile.
+        print(f"recorder: {exc}", file=sys.stderr)
+        return 1

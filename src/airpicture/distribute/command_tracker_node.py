@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
+from pathlib import Path
 
 from airpicture.core.sensors import load_sensors
 from airpicture.distribute.transport import DEFAULT_URL, run_role
+
+
+def slice_digest(table) -> str:
+    """The rows of a slice identified by their times and sensors, in order (what an audit compares)."""
+    h = hashlib.sha1(table.column("time_s").to_numpy(zero_copy_only=False).tobytes())
+    h.update("\x00".join(map(str, table.column("sensor").to_pylist())).encode())
+    return h.hexdigest()
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -28,15 +37,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="also run the monitors and publish airpicture.alerts (airspace GeoJSON/OpenAir file; default Niger's)",
     )
     parser.add_argument(
-        "--audit", action="store_true", help="print one JSON line per processed slice on stdout (start_s, rows)"
+        "--state",
+        type=Path,
+        default=None,
+        help="checkpoint file: a node restarted on it resumes its tracks (same numbers) where it stopped",
+    )
+    parser.add_argument(
+        "--audit",
+        action="store_true",
+        help="print one JSON line per processed slice on stdout (start_s, rows, a digest of the rows' times)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from airpicture.distribute.nodes import TrackerNode
 
-    def audit(start_s: float, rows: int) -> None:
-        print(json.dumps({"slice_start_s": start_s, "rows": rows}), flush=True)
+    def audit(start_s: float, table) -> None:
+        line = {"slice_start_s": start_s, "rows": table.num_rows, "digest": slice_digest(table)}
+        print(json.dumps(line), flush=True)
 
     monitors = None
     if args.monitors is not None:
@@ -53,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         on_slice=audit if args.audit else None,
         ack_wait_s=args.ack_wait_s,
         monitors=monitors,
+        state_path=args.state,
     )
     print(f"tracker-node: consuming airpicture.meas.> from {args.nats}", file=sys.stderr, flush=True)
     return run_role(node.run)

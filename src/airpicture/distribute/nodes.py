@@ -11,15 +11,19 @@ gets its unacknowledged messages again from its durable consumer when it comes b
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
+import os
+import pickle
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+import nats.errors
 import nats.js.errors
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,7 +32,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from airpicture.core import bus
 from airpicture.core.sensors import Sensor
 from airpicture.distribute import codec
-from airpicture.distribute.merge import SliceMerger
+from airpicture.distribute.merge import Slice, SliceMerger
 from airpicture.distribute.transport import MEAS_STREAM, PICTURE_STREAM, TRANSIENT, connect, ensure_streams, retry
 from airpicture.record.recorder import Recorder, RecorderConfig
 
@@ -206,8 +210,35 @@ def asterix_measurements(
         feed.receiver.close()
 
 
+CHECKPOINT_VERSION = 1
+
+
+async def restart_at_ack_floor(js, stream: str, durable: str, config: ConsumerConfig, stats: Counter[str]) -> None:
+    """Recreate a durable consumer just after its acknowledgement floor, so what it had delivered but not seen
+    acknowledged comes again now and in stream order (a delivery or an ack lost with a dead connection would
+    otherwise wait ``ack_wait`` and then come behind newer messages)."""
+    try:
+        info = await js.consumer_info(stream, durable)
+    except nats.js.errors.NotFoundError:
+        return
+    floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
+    stats["resumed_after_stream_seq"] = floor
+    await js.delete_consumer(stream, durable)
+    if floor:
+        config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+        config.opt_start_seq = floor + 1
+
+
 class TrackerNode:
-    """Consumes every sensor's measurements (durable pull consumer), tracks them, publishes tracks (and alerts)."""
+    """Consumes every sensor's measurements (durable pull consumer), tracks them, publishes tracks (and alerts).
+
+    With ``state_path``, the node checkpoints its whole state (tracker, monitors, slicing, which stream messages it
+    has folded in) to that local file after every batch of slices, before acknowledging them. A node restarted on
+    the same file — after a crash, a kill -9 or a long stop — resumes that state: the messages JetStream redelivers
+    that the state already holds are acknowledged and skipped, the others are tracked, and the tracks carry on with
+    their numbers, exactly as if the node had never stopped. Tracks a dead node published again after its last
+    checkpoint carry the same ``Nats-Msg-Id`` and are dropped by the stream's duplicate window.
+    """
 
     def __init__(
         self,
@@ -217,9 +248,10 @@ class TrackerNode:
         slice_s: float = 1.0,
         max_wait_s: float = 5.0,
         durable: str = "tracker",
-        on_slice: Callable[[float, int], None] | None = None,
+        on_slice: Callable[[float, pa.Table], None] | None = None,
         ack_wait_s: float = 30.0,
         monitors: MonitorsLike | None = None,
+        state_path: Path | None = None,
     ) -> None:
         if tracker is None:
             from airpicture.track import Tracker
@@ -231,15 +263,93 @@ class TrackerNode:
         self.on_slice = on_slice
         self.ack_wait_s = max(ack_wait_s, 4 * max_wait_s)
         self.run_id = uuid.uuid4().hex[:8]
+        self.state_path = Path(state_path) if state_path is not None else None
+        #: stream sequences: every one up to ``_floor`` is folded into the state, and those in ``_done`` above it.
+        self._floor = 0
+        self._done: set[int] = set()
+        self._delivered: deque[int] = deque()
+        #: stream sequence → the latest delivery of a message whose rows wait in the slicing (acknowledged through it).
+        self._buffered: dict[int, object] = {}
+        self._stream_created: str | None = None
         self.stats: Counter[str] = Counter()
+
+    # -- checkpoint ------------------------------------------------------------------------------------------------
+    def _mark_done(self, seq: int) -> None:
+        self._done.add(seq)
+        while self._delivered and self._delivered[0] in self._done:
+            self._floor = max(self._floor, self._delivered.popleft())
+        self._done = {s for s in self._done if s > self._floor}
+
+    def _already_tracked(self, seq: int) -> bool:
+        return seq <= self._floor or seq in self._done
+
+    def _save_state(self) -> None:
+        """Write the checkpoint atomically (a crash mid-write leaves the previous one)."""
+        assert self.state_path is not None
+        state = {
+            "version": CHECKPOINT_VERSION,
+            "stream_created": self._stream_created,
+            "durable": self.durable,
+            "run_id": self.run_id,
+            "floor": self._floor,
+            "done": sorted(self._done),
+            "next_k": self.merger.next_k,
+            "watermarks": dict(self.merger.watermarks),
+            "flushed": self._flushed,
+            "tracker": self.tracker,
+            "monitors": self.monitors,
+        }
+        tmp = self.state_path.with_name(self.state_path.name + ".tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.state_path)
+        self.stats["checkpoints_written"] += 1
+
+    def _load_state(self) -> None:
+        """Resume the checkpoint if there is one for this stream and consumer (a local file this node wrote)."""
+        if self.state_path is None or not self.state_path.exists():
+            return
+        try:
+            with open(self.state_path, "rb") as f:
+                state = pickle.load(f)  # the node's own local state file, never data from the network
+        except Exception as exc:
+            self.stats["checkpoint_unreadable"] += 1
+            log.error(
+                "tracker node: checkpoint %s unreadable (%s): starting with an empty picture", self.state_path, exc
+            )
+            return
+        if (
+            not isinstance(state, dict)
+            or state.get("version") != CHECKPOINT_VERSION
+            or state.get("stream_created") != self._stream_created
+            or state.get("durable") != self.durable
+        ):
+            self.stats["checkpoint_of_another_stream"] += 1
+            log.warning(
+                "tracker node: checkpoint %s belongs to another stream or consumer: starting with an empty picture",
+                self.state_path,
+            )
+            return
+        self.tracker, self.monitors = state["tracker"], state["monitors"]
+        self.run_id, self._flushed = state["run_id"], state["flushed"]
+        self._floor, self._done = state["floor"], set(state["done"])
+        self.merger.next_k = state["next_k"]
+        for sensor, watermark_s in state["watermarks"].items():
+            if sensor in self.merger.watermarks:
+                self.merger.watermarks[sensor] = watermark_s
+        self.stats["checkpoint_resumed_after_stream_seq"] = self._floor
+        log.warning("tracker node: resumed the checkpoint in %s (stream sequence %d)", self.state_path, self._floor)
 
     async def _resume_consumer(self, js):
         """The durable consumer, restarted just after the last contiguously acknowledged message.
 
         A tracker that died left messages delivered but unacknowledged; JetStream would redeliver them only after
         ``ack_wait`` and after newer ones, which the time slicing would then see as late. Restarting the consumer at
-        its acknowledgement floor redelivers them first, in stream order (at-least-once: a message acknowledged out
-        of order above the floor is processed again, which a tracker absorbs).
+        its acknowledgement floor redelivers them first, in stream order. Without a checkpoint delivery is
+        at-least-once (a message acknowledged out of order above the floor is processed again, which a tracker
+        absorbs); with one, a message the checkpoint holds is recognised by its stream sequence and skipped.
         """
         config = ConsumerConfig(
             ack_policy=AckPolicy.EXPLICIT,
@@ -248,74 +358,108 @@ class TrackerNode:
             max_deliver=-1,
             deliver_policy=DeliverPolicy.ALL,
         )
-        try:
-            info = await js.consumer_info(MEAS_STREAM, self.durable)
-        except nats.js.errors.NotFoundError:
-            info = None
-        if info is not None:
-            floor = info.ack_floor.stream_seq if info.ack_floor is not None else 0
-            self.stats["resumed_after_stream_seq"] = floor
-            await js.delete_consumer(MEAS_STREAM, self.durable)
-            if floor:
-                config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
-                config.opt_start_seq = floor + 1
+        await restart_at_ack_floor(js, MEAS_STREAM, self.durable, config, self.stats)
         return await js.pull_subscribe(f"{bus.MEASUREMENTS}.>", durable=self.durable, stream=MEAS_STREAM, config=config)
 
+    # -- the loop --------------------------------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> Counter[str]:
         nc = await connect(self.url, f"tracker-{self.durable}", self.stats, stop)
         js = nc.jetstream(timeout=5.0)
         await retry("ensure_streams", lambda: ensure_streams(js), self.stats, stop)
+        stream = await retry("stream_info", lambda: js.stream_info(MEAS_STREAM), self.stats, stop)
+        self._stream_created = str(stream.created)  # type: ignore[attr-defined]
+        self._load_state()
         sub = await retry("subscribe", lambda: self._resume_consumer(js), self.stats, stop)
-        out = 0
+        reconnects = self.stats["nats_reconnects"]
         while not stop.is_set():
+            if self.stats["nats_reconnects"] != reconnects:
+                # The server went away: deliveries in flight and acks not yet through are lost with the connection.
+                reconnects = self.stats["nats_reconnects"]
+                with contextlib.suppress(*TRANSIENT, nats.errors.Error):
+                    await sub.unsubscribe()
+                sub = await retry("subscribe", lambda: self._resume_consumer(js), self.stats, stop)
+                self.stats["consumer_restarts_after_reconnect"] += 1
             try:
                 msgs = await sub.fetch(FETCH_BATCH, timeout=0.5)
             except TRANSIENT:
                 msgs = []
             for msg in msgs:
-                try:
-                    table = codec.decode(msg.subject, msg.data)
-                except codec.ForeignMessage as exc:
-                    self.stats["rejected_foreign_messages"] += 1
-                    log.warning("tracker node: %s (message terminated, counted)", exc)
-                    await msg.term()
-                    continue
-                self.stats["messages_received"] += 1
-                self.stats["rows_received"] += table.num_rows
-                sensor = msg.subject.split(".", 2)[2]
-                self.merger.add(sensor, table, codec.watermark(msg.headers), msg)
-            for piece in self.merger.ready():
+                await self._take(msg)
+            ready = self.merger.ready()
+            for piece in ready:
                 if piece.table.num_rows:
-                    self._flushed = False
-                    tracks = self.tracker.process(piece.table)
-                    self.stats["rows_processed"] += piece.table.num_rows
-                    self.stats["slices_processed"] += 1
-                    if tracks.num_rows:
-                        out += 1
-                        await _publish(js, bus.TRACKS, tracks, f"tracks:{self.run_id}:{out}", self.stats, stop)
-                    if self.monitors is not None:
-                        # The monitors look at the whole picture at the end of each slice, as in one process.
-                        now_s = piece.start_s + self.merger.slice_s
-                        alerts = self.monitors.update(self.tracker.snapshot(now_s), now_s, piece.table)
-                        if alerts.num_rows:
-                            out += 1
-                            await _publish(js, bus.ALERTS, alerts, f"alerts:{self.run_id}:{out}", self.stats, stop)
-                            self.stats["alert_events_published"] += alerts.num_rows
-                if self.on_slice is not None and piece.table.num_rows:
-                    self.on_slice(piece.start_s, piece.table.num_rows)
-                for msg in piece.tokens:
-                    await retry("ack", msg.ack, self.stats, stop)
-                    self.stats["messages_acked"] += 1
+                    await self._track(js, piece, stop)
             if not self._flushed and self.merger.finished:
                 # Every gateway has reached the end of its data: empty the tracker's re-ordering window too.
                 self._flushed = True
                 tracks = self.tracker.flush()
                 if tracks.num_rows:
-                    out += 1
-                    await _publish(js, bus.TRACKS, tracks, f"tracks:{self.run_id}:{out}", self.stats, stop)
+                    await _publish(js, bus.TRACKS, tracks, f"tracks:{self.run_id}:end", self.stats, stop)
+                ready.append(Slice(math.nan, pa.table({})))
+            if not ready:
+                continue
+            seqs = [seq for piece in ready for seq in piece.tokens]
+            for seq in seqs:
+                self._mark_done(seq)
+            if self.state_path is not None:
+                # The checkpoint first, then the acknowledgements: an acknowledged message is always in a checkpoint.
+                self._save_state()
+            for seq in seqs:
+                await retry("ack", self._buffered.pop(seq).ack, self.stats, stop)
+                self.stats["messages_acked"] += 1
         self.stats.update(self.merger.stats)
         await nc.close()  # unacked messages stay with the durable consumer for the next run
         return self.stats
+
+    async def _take(self, msg) -> None:
+        """One delivered message into the slicing (or skipped: foreign, or already in the resumed state)."""
+        seq = msg.metadata.sequence.stream
+        sensor = msg.subject.split(".", 2)[2]
+        if seq in self._buffered:
+            # Delivered again (after a reconnect) while its rows wait in a slice: acknowledge through the new delivery.
+            self._buffered[seq] = msg
+            self.stats["redelivered_while_buffered"] += 1
+            return
+        if self._already_tracked(seq):
+            self.stats["redelivered_already_tracked"] += 1
+            watermark_s = codec.watermark(msg.headers)
+            if watermark_s is not None and sensor in self.merger.watermarks:
+                self.merger.watermarks[sensor] = max(self.merger.watermarks[sensor], watermark_s)
+            await msg.ack()
+            return
+        try:
+            table = codec.decode(msg.subject, msg.data)
+        except codec.ForeignMessage as exc:
+            self.stats["rejected_foreign_messages"] += 1
+            log.warning("tracker node: %s (message terminated, counted)", exc)
+            await msg.term()
+            self._done.add(seq)  # not delivered again: it counts as handled
+            return
+        self._delivered.append(seq)
+        self._buffered[seq] = msg
+        self.stats["messages_received"] += 1
+        self.stats["rows_received"] += table.num_rows
+        self.merger.add(sensor, table, codec.watermark(msg.headers), seq)
+
+    async def _track(self, js, piece: Slice, stop: asyncio.Event) -> None:
+        k = round(piece.start_s / self.merger.slice_s)
+        self._flushed = False
+        tracks = self.tracker.process(piece.table)
+        self.stats["rows_processed"] += piece.table.num_rows
+        self.stats["slices_processed"] += 1
+        # Message ids named by the slice: a resumed node re-publishing a slice its predecessor published after the
+        # last checkpoint is deduplicated by JetStream.
+        if tracks.num_rows:
+            await _publish(js, bus.TRACKS, tracks, f"tracks:{self.run_id}:{k}", self.stats, stop)
+        if self.monitors is not None:
+            # The monitors look at the whole picture at the end of each slice, as in one process.
+            now_s = piece.start_s + self.merger.slice_s
+            alerts = self.monitors.update(self.tracker.snapshot(now_s), now_s, piece.table)
+            if alerts.num_rows:
+                await _publish(js, bus.ALERTS, alerts, f"alerts:{self.run_id}:{k}", self.stats, stop)
+                self.stats["alert_events_published"] += alerts.num_rows
+        if self.on_slice is not None:
+            self.on_slice(piece.start_s, piece.table)
 
 
 class RecorderNode:
@@ -326,8 +470,9 @@ class RecorderNode:
     ) -> None:
         self.url, self.path, self.config, self.durable, self.core = url, path, config, durable, core
         self.stats: Counter[str] = Counter()
-        #: (stream, stream sequence) of messages appended: a redelivery after a lost ack is recognised, not recorded
-        #: twice. Kept for this process's life (a crash between append and ack can still duplicate that message).
+        #: (stream, stream sequence) of messages appended (or rejected): a redelivery after a lost ack is recognised,
+        #: not recorded (or counted) twice. Kept for this process's life (a crash between append and ack can still
+        #: duplicate that message).
         self._appended: set[tuple[str, int]] = set()
 
     def _record(self, recorder: Recorder, subject: str, data: bytes) -> bool:
@@ -363,9 +508,7 @@ class RecorderNode:
             self.stats.update({f"recorder_{k}": v for k, v in recorder.stats.items()})
         return self.stats
 
-    async def _run_jetstream(self, nc, recorder: Recorder, stop: asyncio.Event) -> None:
-        js = nc.jetstream(timeout=5.0)
-        await retry("ensure_streams", lambda: ensure_streams(js), self.stats, stop)
+    async def _subscribe(self, js, stop: asyncio.Event, at_ack_floor: bool) -> list:
         subs = []
         for stream, subject in ((MEAS_STREAM, f"{bus.MEASUREMENTS}.>"), (PICTURE_STREAM, None)):
             config = ConsumerConfig(
@@ -373,6 +516,13 @@ class RecorderNode:
             )
             if subject is None:
                 config.filter_subjects = [bus.TRACKS, bus.ALERTS]
+            if at_ack_floor:
+                await retry(
+                    "restart",
+                    lambda s=stream, c=config: restart_at_ack_floor(js, s, self.durable, c, self.stats),
+                    self.stats,
+                    stop,
+                )
             subs.append(
                 await retry(
                     "subscribe",
@@ -383,7 +533,24 @@ class RecorderNode:
                     stop,
                 )
             )
+        return subs
+
+    async def _run_jetstream(self, nc, recorder: Recorder, stop: asyncio.Event) -> None:
+        js = nc.jetstream(timeout=5.0)
+        await retry("ensure_streams", lambda: ensure_streams(js), self.stats, stop)
+        # At start-up the durable consumers resume as they are (JetStream redelivers what a dead recorder left
+        # unacknowledged); after a reconnect in this process they restart at their acknowledgement floor, which
+        # brings lost deliveries back at once, and what was appended already is recognised by its sequence.
+        subs = await self._subscribe(js, stop, at_ack_floor=False)
+        reconnects = self.stats["nats_reconnects"]
         while not stop.is_set():
+            if self.stats["nats_reconnects"] != reconnects:
+                reconnects = self.stats["nats_reconnects"]
+                for sub in subs:
+                    with contextlib.suppress(*TRANSIENT, nats.errors.Error):
+                        await sub.unsubscribe()
+                subs = await self._subscribe(js, stop, at_ack_floor=True)
+                self.stats["consumer_restarts_after_reconnect"] += 1
             for sub in subs:
                 try:
                     msgs = await sub.fetch(FETCH_BATCH, timeout=0.25)
@@ -396,8 +563,9 @@ class RecorderNode:
                         await retry("ack", msg.ack, self.stats, stop)
                         continue
                     # The write-ahead has the rows once append returns: acknowledging is then safe.
+                    # A foreign message is remembered too: counted once, however often it comes again.
+                    self._appended.add(key)
                     if self._record(recorder, msg.subject, msg.data):
-                        self._appended.add(key)
                         await retry("ack", msg.ack, self.stats, stop)
                     else:
                         await msg.term()
