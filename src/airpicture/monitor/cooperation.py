@@ -37,8 +37,8 @@ class CooperationMonitor:
         if mb is None or not mb.n:
             return
         self._saw_measurements = True
-        ok = (mb.icao >= 0) & ~mb.kind_in("psr")
-        self.heard.put(mb.icao[ok], time_s=mb.f("time_s")[ok])
+        rows = mb.sorted_rows((mb.icao >= 0) & ~mb.kind_in("psr"))
+        self.heard.put(mb.icao[rows], time_s=mb.f("time_s")[rows])
 
     def evaluate(self, frame: TrackFrame) -> tuple[Conditions, Conditions]:
         cfg = self.config

@@ -36,7 +36,7 @@ class EmergencyMonitor:
             return
         code = pc.index_in(mb.column("emergency"), value_set=pa.array(ADSB_EMERGENCIES))
         code_np = pc.fill_null(code, -1).to_numpy(zero_copy_only=False)
-        rows = np.flatnonzero((code_np >= 0) & (mb.icao >= 0))
+        rows = mb.sorted_rows((code_np >= 0) & (mb.icao >= 0))
         if len(rows):
             self.adsb.put(mb.icao[rows], time_s=mb.f("time_s")[rows], code=code_np[rows])
 

@@ -208,8 +208,13 @@ class KeyedMemory:
         """
         if not len(keys):
             return
-        if len(keys) == 1 or bool((keys[1:] > keys[:-1]).all()):
+        step = keys[1:] - keys[:-1]
+        if len(keys) == 1 or bool((step > 0).all()):
             rev_keys, idx = keys, np.arange(len(keys))  # already sorted and unique (e.g. a track snapshot)
+        elif bool((step >= 0).all()):
+            # Sorted with repeats (reports in address order): the last of each run wins, no sort needed.
+            idx = np.flatnonzero(np.append(step != 0, True))
+            rev_keys = keys[idx]
         else:
             rev_keys, rev_first = np.unique(keys[::-1], return_index=True)
             idx = len(keys) - 1 - rev_first
@@ -267,6 +272,17 @@ class MeasurementBatch:
     @cached_property
     def kind(self) -> NDArray[np.object_]:
         return _strings(self.table, "kind")
+
+    @cached_property
+    def by_address(self) -> NDArray[np.intp]:
+        """Row order by (address, time), computed once: every monitor that keeps the latest report per address
+        takes its rows in this order (a mask keeps it sorted) instead of sorting again."""
+        return np.lexsort((self.f("time_s"), self.icao))
+
+    def sorted_rows(self, mask: NDArray[np.bool_]) -> NDArray[np.intp]:
+        """The rows where ``mask`` holds, in (address, time) order."""
+        order = self.by_address
+        return order[mask[order]]
 
     @cached_property
     def _kind_codes(self) -> tuple[NDArray[np.int64], pa.Array]:

@@ -32,12 +32,16 @@ class GnssMonitor:
         self._cells = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool))
         self._region_keys = (np.zeros(0, np.int64), np.zeros(0, np.int64))
 
-    def observe_rows(self, icao: NDArray, time_s: NDArray, lat: NDArray, lon: NDArray, nacp: NDArray, nic: NDArray):
-        """Feed reports (any order); NaN means "not in this report" and keeps the last known value."""
+    def observe_rows(
+        self, icao: NDArray, time_s: NDArray, lat: NDArray, lon: NDArray, nacp: NDArray, nic: NDArray,
+        presorted: bool = False,
+    ):  # fmt: skip
+        """Feed reports (any order, or by (address, time) with ``presorted``); NaN means "not in this report" and
+        keeps the last known value."""
         ok = icao >= 0
         if not ok.any():
             return
-        order = np.lexsort((time_s[ok], icao[ok]))
+        order = np.arange(int(ok.sum())) if presorted else np.lexsort((time_s[ok], icao[ok]))
         icao, time_s = icao[ok][order], time_s[ok][order]
         lat, lon, nacp, nic = lat[ok][order], lon[ok][order], nacp[ok][order], nic[ok][order]
         starts = np.flatnonzero(np.append(True, icao[1:] != icao[:-1]))
@@ -60,10 +64,10 @@ class GnssMonitor:
     def observe(self, mb: MeasurementBatch | None) -> None:
         if mb is None or not mb.n or not {"nacp", "nic"} & set(mb.table.column_names):
             return
-        rows = np.flatnonzero(mb.is_adsb & (mb.icao >= 0))
+        rows = mb.sorted_rows(mb.is_adsb & (mb.icao >= 0))
         self.observe_rows(
             mb.icao[rows], mb.f("time_s")[rows], mb.f("lat_deg")[rows], mb.f("lon_deg")[rows], mb.f("nacp")[rows],
-            mb.f("nic")[rows],
+            mb.f("nic")[rows], presorted=True,
         )  # fmt: skip
 
     def observe_tracks(self, frame: TrackFrame) -> None:

@@ -46,6 +46,14 @@ def arc_offsets(
     return s * vx + c * vy, -c * vx + s * vy
 
 
+def _member(values: NDArray[np.int64], sorted_keys: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """``np.isin`` for a sorted key array, by binary search (no hashing of both arrays every cycle)."""
+    if not len(sorted_keys):
+        return np.zeros(len(values), bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
+    return sorted_keys[pos] == values
+
+
 class BoxGrid:
     """Bounding boxes of static polygons hashed into a uniform grid, queried with many boxes in one numpy pass.
 
@@ -162,6 +170,7 @@ class InfringementMonitor:
         self.radius = radius
         self.turns = TurnRateEstimator()
         self.kinds = airspace.kinds[self.volume_idx]
+        self.serious = np.array([k in ("prohibited", "restricted") for k in self.kinds], dtype=bool)
         # Every ring edge of every watched polygon, grouped by volume, for exact straight-line crossings.
         edges, counts = [], []
         for poly in self.polygons:
@@ -265,7 +274,8 @@ class InfringementMonitor:
         t_v_out = np.where(level, np.where(within, np.inf, -np.inf), np.maximum(ta, tb))
         t_v_in = np.where(alt_unknown[st], 0.0, t_v_in)
         t_v_out = np.where(alt_unknown[st], np.inf, t_v_out)
-        keep = (np.maximum(t_v_in, 0.0) <= np.minimum(t_v_out, T)) & ~np.isin(
+        inside_keys = np.sort(inside_keys)
+        keep = (np.maximum(t_v_in, 0.0) <= np.minimum(t_v_out, T)) & ~_member(
             (st.astype(np.int64) << VOLUME_KEY_BITS) | lv, inside_keys
         )
         st, lv, t_v_in, t_v_out = st[keep], lv[keep], t_v_in[keep], t_v_out[keep]
@@ -290,7 +300,7 @@ class InfringementMonitor:
             coords = np.stack([(frame.x_m[turning, None] + dx).ravel(), (frame.y_m[turning, None] + dy).ravel()], 1)
             arcs = shapely.linestrings(coords, indices=np.repeat(np.arange(len(turning)), len(t_vertices)))
             ai, av = self.tree.query(arcs)
-            keep = ~np.isin((turning[ai].astype(np.int64) << VOLUME_KEY_BITS) | av, inside_keys)
+            keep = ~_member((turning[ai].astype(np.int64) << VOLUME_KEY_BITS) | av, inside_keys)
             ai, av = ai[keep], av[keep]
             touch = shapely.intersects(self.polygons[av], arcs[ai])
             ai, av = ai[touch], av[touch]
@@ -302,7 +312,11 @@ class InfringementMonitor:
                 lat_in = shapely.contains_xy(polys, frame.x_m[ct, None] + ddx, frame.y_m[ct, None] + ddy)
                 z = alt_m[ct, None] + frame.vz_mps[ct, None] * ts[None, :]
                 vertical = alt_unknown[ct, None] | ((z >= floor_m[av, None]) & (z <= ceiling_m[av, None]))
-                inside_t = lat_in & vertical & self.airspace.active_matrix(self.volume_idx[av], now + ts)
+                # Activity of every (volume, time) in one vectorised call (not one Python call per volume).
+                active = self.airspace.active_at(
+                    np.repeat(self.volume_idx[av], len(ts)), np.tile(now + ts, len(av))
+                ).reshape(len(av), len(ts))
+                inside_t = lat_in & vertical & active
                 anyin = inside_t.any(axis=1)
                 first = np.argmax(inside_t, axis=1)
                 a_t, a_v, a_time = ct[anyin], av[anyin], now + ts[first[anyin]]
@@ -323,7 +337,7 @@ class InfringementMonitor:
         first = np.append(True, keys[1:] != keys[:-1])
         keys, all_t, all_v, all_time, gvol = keys[first], all_t[first], all_v[first], all_time[first], gvol[first]
         current = np.isnan(all_time)
-        serious = np.isin(self.kinds[all_v], ["prohibited", "restricted"])
+        serious = self.serious[all_v]
         severity = np.where(current & serious, CRITICAL, WARNING).astype(np.int8)
         names = self.airspace.names[gvol]
         alt_ft_now = frame.alt_ft[all_t]

@@ -140,8 +140,7 @@ class SpoofingMonitor:
             plots = np.zeros((0, 3))
 
         lat_all, lon_all = mb.f("lat_deg"), mb.f("lon_deg")
-        rows = np.flatnonzero(is_adsb & (icao_all >= 0) & np.isfinite(lat_all) & np.isfinite(lon_all))
-        rows = rows[np.lexsort((t_all[rows], icao_all[rows]))]
+        rows = mb.sorted_rows(is_adsb & (icao_all >= 0) & np.isfinite(lat_all) & np.isfinite(lon_all))
         icao, t = icao_all[rows], t_all[rows]
         lat, lon = lat_all[rows], lon_all[rows]
         alt_ft = mb.f("alt_baro_ft")[rows]
@@ -207,9 +206,8 @@ class SpoofingMonitor:
         )  # fmt: skip
         # Velocity reports (ADS-B velocity messages carry no position): latest per address, at the claim.
         gs_all = mb.f("ground_speed_kt")
-        vrows = np.flatnonzero(is_adsb & (icao_all >= 0) & np.isfinite(gs_all))
+        vrows = mb.sorted_rows(is_adsb & (icao_all >= 0) & np.isfinite(gs_all))
         if len(vrows):
-            vrows = vrows[np.lexsort((t_all[vrows], icao_all[vrows]))]
             v_icao = icao_all[vrows]
             vlast = vrows[np.append(v_icao[1:] != v_icao[:-1], True)]
             v_icao = icao_all[vlast]

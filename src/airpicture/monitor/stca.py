@@ -87,10 +87,9 @@ class StcaMonitor:
         if mb is None or not mb.n or "selected_alt_ft" not in mb.table.column_names:
             return
         alt = mb.f("selected_alt_ft")
-        rows = np.flatnonzero(np.isfinite(alt) & (mb.icao >= 0))
+        rows = mb.sorted_rows(np.isfinite(alt) & (mb.icao >= 0))
         if len(rows):
-            order = rows[np.argsort(mb.f("time_s")[rows], kind="stable")]
-            self.selected.put(mb.icao[order], time_s=mb.f("time_s")[order], alt_ft=alt[order])
+            self.selected.put(mb.icao[rows], time_s=mb.f("time_s")[rows], alt_ft=alt[rows])
 
     def _selected_alt_m(self, frame: TrackFrame, idx: NDArray[np.intp]) -> NDArray[np.float64]:
         """Selected altitude (m) of the tracks ``idx``: a track column if the tracker gives one, else the latest
