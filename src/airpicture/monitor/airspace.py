@@ -281,19 +281,22 @@ class Airspace:
             return out
         v, t = volume_idx[rows], np.asarray(times_s, dtype=np.float64)[rows]
         hit = np.zeros(len(rows), bool)
+        # Each row against its own volume's windows only (rows × windows of that volume, not of every volume).
         if len(self._span_vol):
-            m = (v[:, None] == self._span_vol) & (t[:, None] >= self._span_start) & (t[:, None] < self._span_end)
-            hit |= m.any(axis=1)
+            r, w = _rows_windows(v, self._span_vol)
+            m = (t[r] >= self._span_start[w]) & (t[r] < self._span_end[w])
+            hit[r[m]] = True
         if len(self._weekly_vol):
-            day = (np.floor(t / 86400.0).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
-            minute = (t % 86400.0) / 60.0
-            same = v[:, None] == self._weekly_vol
-            s0, s1 = self._weekly_start, self._weekly_end
-            today = self._weekly_days[:, day].T
-            yesterday = self._weekly_days[:, (day - 1) % 7].T
-            plain = (s0 <= s1) & today & (minute[:, None] >= s0) & (minute[:, None] < s1)
-            wraps = (s0 > s1) & ((today & (minute[:, None] >= s0)) | (yesterday & (minute[:, None] < s1)))
-            hit |= (same & (plain | wraps)).any(axis=1)
+            r, w = _rows_windows(v, self._weekly_vol)
+            tr = t[r]
+            day = (np.floor(tr / 86400.0).astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
+            minute = (tr % 86400.0) / 60.0
+            s0, s1 = self._weekly_start[w], self._weekly_end[w]
+            today = self._weekly_days[w, day]
+            yesterday = self._weekly_days[w, (day - 1) % 7]
+            plain = (s0 <= s1) & today & (minute >= s0) & (minute < s1)
+            wraps = (s0 > s1) & ((today & (minute >= s0)) | (yesterday & (minute < s1)))
+            hit[r[plain | wraps]] = True
         out[rows] = hit
         return out
 
@@ -310,9 +313,7 @@ class Airspace:
     def tree(self, volume_idx: NDArray[np.intp]) -> shapely.STRtree:
         return shapely.STRtree(self.polygons_xy[volume_idx])
 
-    def contains(
-        self, volume_idx: NDArray[np.intp], lat_deg: NDArray, lon_deg: NDArray
-    ) -> NDArray[np.bool_]:
+    def contains(self, volume_idx: NDArray[np.intp], lat_deg: NDArray, lon_deg: NDArray) -> NDArray[np.bool_]:
         """Lateral containment ``[n_points]`` in any of ``volume_idx`` (ignores vertical limits and schedules)."""
         x, y = self.plane.to_xy(lat_deg, lon_deg)
         inside = np.zeros(len(x), dtype=bool)
@@ -325,6 +326,15 @@ class Airspace:
 
     def __add__(self, other: Airspace) -> Airspace:
         return Airspace([*self.volumes, *other.volumes], self.plane, [*self.problems, *other.problems])
+
+
+def _rows_windows(row_volume: NDArray[np.intp], window_volume: NDArray[np.intp]) -> tuple[NDArray, NDArray]:
+    """(row, window) for every window that belongs to the row's volume (windows listed by volume, ascending)."""
+    lo = np.searchsorted(window_volume, row_volume, side="left")
+    count = np.searchsorted(window_volume, row_volume, side="right") - lo
+    r = np.repeat(np.arange(len(row_volume)), count)
+    w = np.repeat(lo, count) + (np.arange(len(r)) - np.repeat(np.cumsum(count) - count, count))
+    return r, w
 
 
 def _check_rings(coords: Any, name: str, depth: int) -> None:

@@ -233,9 +233,7 @@ class AlertBook:
         return self._record(i, "acknowledged", now_s)
 
     def active(self, now_s: float) -> list[AlertRecord]:
-        return [
-            self._record(i, "acknowledged" if self.acknowledged[i] else "raised", now_s) for i in range(len(self))
-        ]
+        return [self._record(i, "acknowledged" if self.acknowledged[i] else "raised", now_s) for i in range(len(self))]
 
 
 def _as_object(items: list) -> NDArray[np.object_]:
