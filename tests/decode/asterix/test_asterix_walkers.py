@@ -46,3 +46,23 @@ def test_numpy_and_python_field_readers_give_identical_rows_and_counts(name, mon
     assert sum(t.num_rows for t in vector) > 0
     assert all(v.equals(s) for v, s in zip(vector, scalar, strict=True))
     assert (vector_errors, vector_warnings) == (scalar_errors, scalar_warnings)
+
+
+def test_decoders_in_several_threads_give_the_same_rows_as_one():
+    """Field reads share per-buffer word views; each thread must read its own buffer, never another's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = ["croatiacontrol/asterix_sample_data_cat_034_048.pcap", "croatiacontrol/install_sample_data_asterix.pcap"]
+    inputs = []
+    for name in names:
+        payloads = datagrams(shared_file("asterix", *name.split("/")))
+        inputs.append((SAMPLES[name], [p for p, _ in payloads], [t for _, t in payloads]))
+    expected = [AsterixDecoder(ed).decode_payloads(data, times) for ed, data, times in inputs]
+
+    def decode(k: int):
+        ed, data, times = inputs[k % 2]
+        return k % 2, AsterixDecoder(ed).decode_payloads(data, times)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(decode, range(24)))
+    assert all(table.equals(expected[k]) for k, table in results)

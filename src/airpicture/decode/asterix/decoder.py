@@ -18,7 +18,14 @@ import pyarrow as pa
 
 from airpicture.core.schema import MEASUREMENT
 from airpicture.decode.asterix import records
-from airpicture.decode.asterix.parse import ERROR_REASONS, PAD, FieldReader, records_as_dicts, walk_blocks
+from airpicture.decode.asterix.parse import (
+    ERROR_REASONS,
+    PAD,
+    FieldReader,
+    records_as_dicts,
+    release_words,
+    walk_blocks,
+)
 from airpicture.decode.asterix.spec import Explicit
 from airpicture.decode.asterix.tables import EDITIONS, LATEST
 
@@ -212,6 +219,8 @@ class AsterixDecoder:
             log.exception("ASTERIX decoder failure on %d segments", len(seg.start))
             self.errors["internal decoder error"] += 1
             return ASTERIX_ROWS.empty_table()
+        finally:
+            release_words()
 
     def _decode(self, seg: Segments) -> pa.Table:
         buf = seg.buf
@@ -282,6 +291,7 @@ class AsterixDecoder:
                 lanes = in_cat[eds == ed_name]
                 layout, _, _ = walk_blocks(seg.buf, EDITIONS[c][ed_name], b_start[lanes] + 3, b_end[lanes])
                 out.extend(records_as_dicts(layout))
+        release_words()
         return sorted(out, key=lambda r: r["_start"])
 
     def _editions_of(self, c: int, sac: np.ndarray, sic: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ are unaffected. Every loop is bounded (each record consumes at least one byte; F
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -916,22 +917,29 @@ def _gather_uint(buf: np.ndarray, off: np.ndarray, first_bit: int, bits: int) ->
     return v
 
 
-#: The last buffer's word views (see :func:`_words`): a decode call reads many fields from one buffer.
-_WORDS: list = [None, {}]
+#: The word views of the buffer being decoded (see :func:`_words`), per thread: a decode call reads many fields
+#: from one buffer, and decoders may run in several threads at once.
+_LOCAL = threading.local()
 
 
 def _words(buf: np.ndarray, width: int) -> np.ndarray:
     """A read-only view of ``buf`` as the big-endian ``width``-octet word starting at every octet, so that a field
     of up to 57 bits at any offsets is one fancy index (offsets of items always lie PAD octets or more before the
     buffer's end, so every word they start is whole)."""
-    if _WORDS[0] is not buf:
-        _WORDS[0], _WORDS[1] = buf, {}
-    view = _WORDS[1].get(width)
+    cache = getattr(_LOCAL, "words", None)
+    if cache is None or cache[0] is not buf:
+        cache = _LOCAL.words = (buf, {})
+    view = cache[1].get(width)
     if view is None:
         shape = (len(buf) - width + 1, width)
         windows = np.lib.stride_tricks.as_strided(buf, shape=shape, strides=(1, 1), writeable=False)
-        view = _WORDS[1][width] = windows.view(f">u{width}")[:, 0]
+        view = cache[1][width] = windows.view(f">u{width}")[:, 0]
     return view
+
+
+def release_words() -> None:
+    """Drop this thread's word views (they hold the buffer): called when a decode call ends."""
+    _LOCAL.words = None
 
 
 
