@@ -19,12 +19,13 @@ track = pytest.importorskip("airpicture.track")
 pytestmark = pytest.mark.nats
 
 SEND_S = 15  # seconds of radar data sent at real time
+GARBAGE = [b"\x30\x00\x40" + b"\xff" * 10, b"\x30\x00\x02", b"not ASTERIX at all"]
 
 
 def _radar_scenario(start_time_s: float):
     from airpicture.sim import build_scenario
 
-    scenario = build_scenario("niger", seed=3, start_time_s=start_time_s, horizon_s=120.0, n_aircraft=200.0)
+    scenario = build_scenario("niger", seed=3, start_time_s=start_time_s, horizon_s=120.0, n_aircraft=400.0)
     names = {
         (model.sac, model.sic): scenario.sensors[index].id
         for index, model in scenario.models
@@ -62,6 +63,8 @@ def test_an_asterix_radar_feed_reaches_the_tracker_node_through_a_gateway(nats_s
                 if feed.format == "asterix":
                     sender.send(feed.data)
                     sent.append(feed.data)
+            # Bad input on the radar port, between good datagrams: counted by the gateway, costing nothing else.
+            sender.sock.sendto(GARBAGE[len(sent) % len(GARBAGE)], ("127.0.0.1", port))
             if len(sent) >= SEND_S * len(radars):
                 break
     time.sleep(2.0)  # the last slice closes on the gateway's clock
@@ -74,7 +77,7 @@ def test_an_asterix_radar_feed_reaches_the_tracker_node_through_a_gateway(nats_s
     # What the same bytes decode to here: every decoded plot crossed UDP, NATS and the tracker node.
     expected = AsterixDecoder(sensor_names=names).decode_payloads(sent, [time.time()] * len(sent))
     assert expected.num_rows > 50
-    assert gateway_stats["asterix_blocks_undecodable"] == 0
+    assert gateway_stats["asterix_blocks_undecodable"] >= SEND_S
     assert gateway_stats["rows_published"] == expected.num_rows
     assert gateway_stats.get("rows_of_other_sensors_not_published", 0) == 0
     assert tracker_stats["rows_received"] == expected.num_rows
@@ -87,6 +90,7 @@ def test_an_asterix_radar_feed_reaches_the_tracker_node_through_a_gateway(nats_s
     well_seen = {a for a, n in plots.items() if n >= 4}
     confirmed = tracks.filter(pc.equal(tracks.column("status"), "confirmed"))
     tracked = set(confirmed.column("icao24").drop_null().to_pylist())
+    print(len(well_seen), len(well_seen & tracked), expected.num_rows)
     print(len(well_seen), len(well_seen & tracked), expected.num_rows)
     assert len(well_seen) >= 4
     assert len(well_seen & tracked) >= 0.8 * len(well_seen)
