@@ -99,3 +99,25 @@ def test_a_silent_gateway_delays_a_slice_by_max_wait_only_and_late_rows_are_kept
     assert merger.stats["late_rows"] == 5
     assert released.table.num_rows == 15
     assert sorted(released.tokens) == ["c", "d", "late"]
+
+
+def test_a_tracker_node_knows_which_stream_messages_its_state_holds_out_of_order_too():
+    from airpicture.core.sensors import Sensor
+    from airpicture.distribute.nodes import TrackerNode
+
+    class NoTracker:  # the bookkeeping under test does not track
+        def process(self, measurements):
+            return measurements
+
+    receiver = Sensor(id="rx", kind="adsb", lat_deg=13.5, lon_deg=2.1)
+    node = TrackerNode("nats://127.0.0.1:9", [receiver], tracker=NoTracker())
+    for seq in (10, 11, 12, 14, 15):  # 13 was never delivered (a message the stream no longer holds)
+        node._delivered.append(seq)
+    node._mark_done(11)
+    node._mark_done(14)
+    assert node._floor == 0 and node._already_tracked(11) and not node._already_tracked(10)
+    node._mark_done(10)
+    assert node._floor == 11 and not node._already_tracked(12)
+    node._mark_done(12)
+    assert node._floor == 14 and node._done == set()
+    assert node._already_tracked(13) and node._already_tracked(14) and not node._already_tracked(15)
