@@ -277,7 +277,10 @@ class MeasurementBatch:
     def by_address(self) -> NDArray[np.intp]:
         """Row order by (address, time), computed once: every monitor that keeps the latest report per address
         takes its rows in this order (a mask keeps it sorted) instead of sorting again."""
-        return np.lexsort((self.f("time_s"), self.icao))
+        t = self.f("time_s")
+        if self.n > 1 and bool((t[1:] >= t[:-1]).all()):
+            return np.argsort(self.icao, kind="stable")  # a time-ordered batch (the usual case): one sort
+        return np.lexsort((t, self.icao))
 
     def sorted_rows(self, mask: NDArray[np.bool_]) -> NDArray[np.intp]:
         """The rows where ``mask`` holds, in (address, time) order."""
