@@ -93,13 +93,18 @@ class Segments:
 
 
 def split_blocks(seg: Segments, errors: Counter) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Data block boundaries (start, end, segment index); a bad header stops its segment, counted."""
+    """Data block boundaries (start, end, segment index); a bad header stops its segment, counted.
+
+    Blocks chain (each one's LEN gives the next one's start), so this is a Python loop; it notes only the starts,
+    and the ends and segment indices are computed from them afterwards in numpy (a file of one-record blocks has
+    as many blocks as records)."""
     data = seg.buf
     raw = data.tobytes() if len(seg.start) > 1 or len(data) < 1 << 16 else memoryview(data)
     starts: list[int] = []
-    ends: list[int] = []
-    segs: list[int] = []
-    for si, (s, e) in enumerate(zip(seg.start.tolist(), seg.end.tolist(), strict=True)):
+    add = starts.append
+    counts: list[int] = []
+    for s, e in zip(seg.start.tolist(), seg.end.tolist(), strict=True):
+        before = len(starts)
         p = s
         while p < e:
             if e - p < 3:
@@ -112,11 +117,12 @@ def split_blocks(seg: Segments, errors: Counter) -> tuple[np.ndarray, np.ndarray
             if p + length > e:
                 errors["data block LEN beyond the data"] += 1
                 break
-            starts.append(p)
-            ends.append(p + length)
-            segs.append(si)
+            add(p)
             p += length
-    return (np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64), np.array(segs, dtype=np.int64))
+        counts.append(len(starts) - before)
+    start = np.array(starts, dtype=np.int64)
+    end = start + ((data[start + 1].astype(np.int64) << 8) | data[start + 2])
+    return start, end, np.repeat(np.arange(len(counts), dtype=np.int64), counts)
 
 
 def _peek_sources(buf: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
