@@ -73,6 +73,56 @@ def test_a_change_of_track_number_counts_as_an_identity_switch():
     assert fig["track_ids_per_aircraft"] == pytest.approx(1.5)
 
 
+def _passing_pair(seconds=41, swap_from_s=None, blip_at_s=None):
+    """Two aircraft 150 m apart flying side by side, then diverging from t=24 s, and their tracks (each 60 m off
+    towards the other).
+
+    ``blip_at_s``: at that epoch the tracks' errors put each nearer the other aircraft (an optimal per-epoch
+    assignment swaps them for that epoch). ``swap_from_s``: from then on the tracks really follow the other aircraft.
+    """
+    t = np.repeat(T0 + np.arange(seconds, dtype=float), 2)
+    tid = np.tile(np.arange(2), seconds)
+    lat = 13.0 + tid * (150.0 + 200.0 * np.maximum(t - T0 - 24.0, 0.0)) / 111_000.0
+    lon = 2.0 + (t - T0) * 200.0 / 111_000.0
+    tr = table_from_columns(
+        TRUTH,
+        {"time_s": t, "target_id": tid, "lat_deg": lat, "lon_deg": lon, "ground_speed_kt": np.full(t.size, 388.8),
+         "track_deg": np.full(t.size, 90.0), "cooperative": np.ones(t.size, bool)},
+    )
+    keep = (t - T0) % 4 == 0
+    t, tid, lat, lon = t[keep], tid[keep], lat[keep], lon[keep]
+    off = np.where(tid == 0, 60.0, -60.0)
+    if blip_at_s is not None:
+        off = np.where(t == T0 + blip_at_s, 2.0 * off, off)  # 120 m towards the other: 30 m from it
+    track = tid + 100
+    if swap_from_s is not None:
+        track = np.where(t >= T0 + swap_from_s, 101 - tid, track)  # track 100 now on aircraft 1 and 101 on 0
+    tracks = table_from_columns(
+        SYSTEM_TRACK,
+        {"time_s": t, "track_id": track, "lat_deg": lat + off / 111_000.0, "lon_deg": lon,
+         "ground_speed_kt": np.full(t.size, 388.8), "track_deg": np.full(t.size, 90.0),
+         "status": np.full(t.size, "confirmed")},
+    )
+    return tr, tracks
+
+
+def test_tracks_of_two_close_aircraft_that_stay_on_them_count_no_switch():
+    tr, tracks = _passing_pair(blip_at_s=20)
+    fig = evaluate(tr, tracks, CFG)["all"]
+    assert fig["identity_switches"] == 0
+    assert fig["track_ids_per_aircraft"] == 1.0
+    # The per-epoch optimal assignment swaps them at t=20 and back at t=24: four changes for two aircraft.
+    assert fig["swaps_optimal_per_aircraft"] == pytest.approx(2.0)
+
+
+def test_tracks_that_really_exchange_aircraft_count_as_switches():
+    tr, tracks = _passing_pair(swap_from_s=20)
+    fig = evaluate(tr, tracks, CFG)["all"]
+    # Counted once the aircraft are more than c apart (before, either track may be either aircraft's).
+    assert fig["identity_switches"] == 2
+    assert fig["track_ids_per_aircraft"] == pytest.approx(2.0)
+
+
 def test_evaluate_command_prints_json_figures(tmp_path, capsys):
     from airpicture.cli import main
     from airpicture.core.tableio import write_table

@@ -17,7 +17,12 @@ matches:
 - **completeness** (share of truth epochs with a matched track), **false** tracks (confirmed tracks never matched
   on at least half of their epochs) and **duplicate** track-epochs (unmatched tracks within c of a tracked aircraft);
 - **continuity**: identity switches (changes of the matched track number of one aircraft) and track numbers per
-  aircraft; **drop latency** of departed aircraft (last appearance of its track after its last truth).
+  aircraft, counted on a *persistent* correspondence (CLEAR-MOT, Bernardin & Stiefelhagen 2008): an aircraft keeps
+  the track it was matched to at the previous epoch while that track is still within c of it, and only the others
+  are re-assigned. The per-epoch optimal assignment (used for GOSPA and the errors) swaps two tracks whenever two
+  aircraft pass closer than the tracks' errors, though neither track changed aircraft; counted on it, those swaps
+  are reported as ``swaps_optimal_per_aircraft``. **drop latency** of departed aircraft (last appearance of its
+  track after its last truth).
 
 Everything per target class (cooperative / primary-only) as well as overall.
 """
@@ -54,12 +59,14 @@ class Matches:
 
     epoch_s: NDArray[np.float64]
     target_id: NDArray[np.int64]
-    track_id: NDArray[np.int64]  # -1 when unmatched
+    track_id: NDArray[np.int64]  # -1 when unmatched (per-epoch optimal assignment)
     pos_err_m: NDArray[np.float64]
     vel_err_mps: NDArray[np.float64]
     turning: NDArray[np.bool_]
     cooperative: NDArray[np.bool_]
     updated: NDArray[np.bool_]
+    #: The track each aircraft is matched to by the persistent (CLEAR-MOT) correspondence, -1 when none.
+    continuity_track_id: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     gospa_m: NDArray[np.float64] = field(default_factory=lambda: np.empty(0))
     gospa_n: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
     n_false_epochs: int = 0
@@ -160,7 +167,9 @@ def match(
     t_order = np.argsort(t_time, kind="stable")
     t_sorted_time = t_time[t_order]
 
-    out: dict[str, list] = {k: [] for k in ("epoch", "target", "track", "pos", "vel", "turn", "coop", "upd")}
+    out: dict[str, list] = {k: [] for k in ("epoch", "target", "track", "keep", "pos", "vel", "turn", "coop", "upd")}
+    # The persistent correspondence of the previous epoch: aircraft (sorted) → track number.
+    prev_target, prev_track = np.empty(0, np.int64), np.empty(0, np.int64)
     gospa, gospa_n = [], []
     n_false = n_dup = n_track_epochs = 0
     track_epochs: dict[str, list] = {"id": [], "matched": []}
@@ -181,6 +190,7 @@ def match(
         present["id"].append(k_id[rows])
         present["epoch"].append(np.full(rows.size, e))
         tk = np.full(ti.size, -1, np.int64)
+        keep = np.full(ti.size, -1, np.int64)
         pos_err = np.full(ti.size, np.nan)
         vel_err = np.full(ti.size, np.nan)
         upd = np.zeros(ti.size, bool)
@@ -190,6 +200,7 @@ def match(
                 cKDTree(np.stack([px, py], 1)), cfg.c_m, output_type="coo_matrix"
             )
             i, j, d = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+            keep[:] = _persistent_assignment(i, j, d, t_id[ti], k_id[rows], prev_target, prev_track)
             sel = gnn_assign(i, j, d * d)
             i, j, d = i[sel], j[sel], d[sel]
             tk[i] = k_id[rows[j]]
@@ -212,6 +223,10 @@ def match(
         out["epoch"].append(np.full(ti.size, e))
         out["target"].append(t_id[ti])
         out["track"].append(tk)
+        out["keep"].append(keep)
+        kept = keep >= 0
+        order_kept = np.argsort(t_id[ti][kept], kind="stable")
+        prev_target, prev_track = t_id[ti][kept][order_kept], keep[kept][order_kept]
         out["pos"].append(pos_err)
         out["vel"].append(vel_err)
         out["turn"].append(t_turn[ti])
@@ -226,6 +241,7 @@ def match(
         epoch_s=cat("epoch", np.float64),
         target_id=cat("target", np.int64),
         track_id=cat("track", np.int64),
+        continuity_track_id=cat("keep", np.int64),
         pos_err_m=cat("pos", np.float64),
         vel_err_mps=cat("vel", np.float64),
         turning=cat("turn", bool),
@@ -288,9 +304,48 @@ def match(
     return m
 
 
-def _identity_figures(m: Matches, mask: NDArray[np.bool_]) -> tuple[int, float, int]:
-    sel = mask & (m.track_id >= 0)
-    tgt, ep, trk = m.target_id[sel], m.epoch_s[sel], m.track_id[sel]
+def _persistent_assignment(
+    i: NDArray[np.int64],
+    j: NDArray[np.int64],
+    d: NDArray[np.float64],
+    target_of_i: NDArray[np.int64],
+    track_of_j: NDArray[np.int64],
+    prev_target: NDArray[np.int64],
+    prev_track: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """Track number per aircraft row under CLEAR-MOT: last epoch's pairs still within c first, then optimal.
+
+    ``(i, j, d)`` are the pairs within c (aircraft row, track row, distance); ``prev_target`` (sorted) and
+    ``prev_track`` the previous epoch's correspondence. Returns the matched track number per aircraft row, -1 if none.
+    """
+    out = np.full(target_of_i.size, -1, np.int64)
+    if i.size == 0:
+        return out
+    held = np.zeros(i.size, bool)
+    if prev_target.size:
+        tgt = target_of_i[i]
+        pos = np.minimum(np.searchsorted(prev_target, tgt), prev_target.size - 1)
+        held = (prev_target[pos] == tgt) & (prev_track[pos] == track_of_j[j])
+    out[i[held]] = track_of_j[j[held]]
+    taken_i = np.zeros(target_of_i.size, bool)
+    taken_i[i[held]] = True
+    taken_j = np.zeros(int(j.max()) + 1, bool)
+    taken_j[j[held]] = True
+    free = ~taken_i[i] & ~taken_j[j]
+    sel = np.flatnonzero(free)[gnn_assign(i[free], j[free], d[free] ** 2)]
+    out[i[sel]] = track_of_j[j[sel]]
+    return out
+
+
+def _identity_figures(
+    m: Matches, mask: NDArray[np.bool_], track_id: NDArray[np.int64] | None = None
+) -> tuple[int, float, int]:
+    """Identity switches, track numbers per aircraft and aircraft count on ``track_id`` (default: continuity)."""
+    track_id = m.continuity_track_id if track_id is None else track_id
+    if track_id.size != m.target_id.size:  # Matches built by hand without a continuity correspondence
+        track_id = m.track_id
+    sel = mask & (track_id >= 0)
+    tgt, ep, trk = m.target_id[sel], m.epoch_s[sel], track_id[sel]
     if tgt.size == 0:
         return 0, float("nan"), 0
     o = np.lexsort((ep, tgt))
@@ -317,6 +372,7 @@ def summarise(m: Matches) -> dict[str, dict[str, float]]:
         matched = mask & (m.track_id >= 0)
         straight, turning = matched & ~m.turning, matched & m.turning
         switches, ids_per, n_targets = _identity_figures(m, mask)
+        swaps_optimal, _, _ = _identity_figures(m, mask, m.track_id)
         out[name] = {
             "aircraft": n_targets,
             "truth_epochs": int(mask.sum()),
@@ -331,6 +387,7 @@ def summarise(m: Matches) -> dict[str, dict[str, float]]:
             "identity_switches": switches,
             "switches_per_aircraft": switches / max(n_targets, 1),
             "track_ids_per_aircraft": ids_per,
+            "swaps_optimal_per_aircraft": swaps_optimal / max(n_targets, 1),
         }
     n = np.maximum(m.gospa_n, 1)
     out["all"].update(
