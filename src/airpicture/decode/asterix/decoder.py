@@ -447,6 +447,10 @@ def _arrow_columns(columns: dict[str, np.ndarray]) -> dict[str, pa.Array | None]
         groups.setdefault(_kind(name, arr), []).append((name, arr))
     out: dict[str, pa.Array | None] = {}
     for kind, members in groups.items():
+        if kind == "U" and len(members) * len(members[0][1]) >= _LARGE_TEXT:  # each at its own width
+            for name, arr in members:
+                out[name] = _text_column(arr)
+            continue
         if len(members) == 1 or kind not in "bfiUO":
             for name, arr in members:
                 out[name] = _arrow(name, arr)
@@ -489,6 +493,14 @@ def _arrow_merged(parts: list[dict[str, np.ndarray]], order: np.ndarray) -> dict
                 out[name] = _arrow(name, np.concatenate(chunks)[order])
         if not names:
             continue
+        if kind == "U" and len(names) * total >= _LARGE_TEXT:  # each at its own width
+            for name, dtype in names.items():
+                column = np.full(total, "", dtype=dtype)
+                for p, a, b in zip(parts, bounds[:-1], bounds[1:], strict=True):
+                    if name in p:
+                        column[a:b] = p[name]
+                out[name] = _text_column(column[order])
+            continue
         dtype = np.int64 if kind == "i" else max(names.values(), key=lambda d: d.itemsize)
         matrix = np.full((len(names), total), _ABSENT[kind], dtype=dtype)
         for j, name in enumerate(names):
@@ -512,9 +524,7 @@ def _group_arrays(kind: str, names: list[str], flat: np.ndarray, n: int, out: di
         whole = pa.array(flat.astype(np.int64, copy=False), mask=mask, type=pa.int64())
     elif kind == "U":
         mask = flat == ""
-        whole = _ascii_strings(flat, mask) if flat.size >= 512 else None
-        if whole is None:
-            whole = pa.array(flat, mask=mask, type=pa.string())
+        whole = pa.array(flat, mask=mask, type=pa.string())
     else:
         mask = None
         whole = pa.array(flat, type=pa.string(), from_pandas=True)
@@ -525,6 +535,19 @@ def _group_arrays(kind: str, names: list[str], flat: np.ndarray, n: int, out: di
         out[name] = None if absent[j] else whole.slice(j * n, n)
 
 
+#: From this many text values in a call, text columns are built from their buffers one by one (see below).
+_LARGE_TEXT = 512
+
+
+def _text_column(text: np.ndarray) -> pa.Array | None:
+    """One numpy text column ('' = null) to Arrow; None when every value is absent."""
+    empty = text == ""
+    if empty.all():
+        return None
+    got = _ascii_strings(text, empty)
+    return got if got is not None else pa.array(text, mask=empty, type=pa.string())
+
+
 def _ascii_strings(text: np.ndarray, empty: np.ndarray) -> pa.Array | None:
     """A numpy text array ('' = null) as an Arrow string array built from its buffers, when every character is
     ASCII (squawks, addresses, callsigns, kinds); None otherwise. Arrow's own conversion encodes string by string,
@@ -533,7 +556,7 @@ def _ascii_strings(text: np.ndarray, empty: np.ndarray) -> pa.Array | None:
     width = text.dtype.itemsize // 4
     if width == 0:
         return None
-    codes = text.view(np.uint32).reshape(n, width)
+    codes = np.ascontiguousarray(text).view(np.uint32).reshape(n, width)
     if codes.max() >= 128:
         return None
     lengths = np.strings.str_len(text)
