@@ -81,6 +81,8 @@ def test_climb_through_another_level_is_alerted_at_least_60_s_before_separation_
     warning_s = loss_s - raised[0]["time_raised_s"]
     print(f"\nclimb through FL340: STCA {warning_s:.0f} s before the loss of separation")
     assert warning_s >= 60.0
+    cleared = [r for r in events if r["kind"] == "stca" and r["state"] == "cleared" and sorted(r["track_ids"]) == pair]
+    assert len(cleared) == 1 and loss_s < cleared[0]["time_cleared_s"] <= loss_s + 120.0
 
 
 def test_level_off_1000_ft_below_traffic_raises_no_stca(extra_run):

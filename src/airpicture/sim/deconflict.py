@@ -13,8 +13,9 @@ show. Controlled traffic does not do that, so the scenario removes them before i
    5 NM / 1000 ft − the monitors' tolerance, so noisy tracks do not turn a near-loss into an alert) is noted.
    Pairs where one climbs or descends are held to wider limits (8 NM, 1,500 ft): a monitor predicting a climb or
    descent from its rate sees a conflict well before the levels cross. The flight that started later (never a
-   scripted one) is moved 2,000 ft (the same semicircular parity) away
-   from the other when the conflict happens in cruise; a second pass removes any flight still in conflict at
+   scripted one) starts ``delay_s`` later if it had not started yet (a departure held on the ground, an entry
+   held back), or is moved 2,000 ft (the same semicircular parity) away from the other when the conflict happens
+   in its cruise; a second pass removes any flight still in conflict at
    the moment it is found (removing a flight cannot create a conflict), so the window is conflict-free.
 
 Beyond ``window_s`` the traffic is not checked (a day-long schedule would cost minutes to pre-fly).
@@ -55,6 +56,7 @@ class Deconfliction:
 
     window_s: float
     relevelled: list[int] = field(default_factory=list)
+    delayed: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
     min_horizontal_m: float = float("inf")  # closest approach of aircraft within vertical_m, after the changes
 
@@ -103,7 +105,8 @@ def _fly(
             for a, b in zip(i[close].tolist(), j[close].tolist(), strict=True):
                 if on_conflict is not None and on_conflict(f, a, b):
                     continue
-                found.setdefault((a, b), (t, float(f.alt_m[b])))
+                in_cruise = (abs(f.vr_mps[a]) <= _LEVEL_MPS, abs(f.vr_mps[b]) <= _LEVEL_MPS)
+                found.setdefault((a, b), (t, in_cruise))
             still = f.active[i] & f.active[j] & (np.abs(f.alt_m[i] - f.alt_m[j]) < v_m)
             if still.any():
                 closest = min(closest, float(d[still].min()))
@@ -123,6 +126,7 @@ def deconflict(
     vertical_ft: float = 900.0,
     moving_horizontal_nm: float = 8.0,
     moving_vertical_ft: float = 1500.0,
+    delay_s: float = 180.0,
 ) -> Deconfliction:
     """Re-level, then remove, background flights that would lose separation in the first ``window_s`` seconds.
 
@@ -143,13 +147,21 @@ def deconflict(
             return None
         return max(cands, key=lambda k: order_key[k])
 
-    # Pass 1: re-level flights that meet in cruise.
+    # Pass 1: a flight that has not started yet waits (a departure held on the ground, an entry held back);
+    # one that meets the other in cruise changes level.
     found, _ = _fly(fleet, t0, window_s, step_s, limits)
     moved: set[int] = set()
-    for (a, b), _when in sorted(found.items(), key=lambda kv: kv[1][0]):
+    delayed: set[int] = set()
+    for (a, b), (_when, in_cruise) in sorted(found.items(), key=lambda kv: kv[1][0]):
         v = victim(a, b)
-        if v is None or v in moved:
+        if v is None or v in moved or v in delayed:
             continue
+        if fleet.start_time_s[v] > t0 + 1e-9:
+            fleet.start_time_s[v] += delay_s
+            delayed.add(v)
+            continue
+        if not in_cruise[0 if v == a else 1]:
+            continue  # a climb or descent already under way: pass 2 removes the flight if it still conflicts
         other = b if v == a else a
         cruise_ft = fleet.cruise_alt_m[v] / FT_TO_M
         lo, hi = CLASSES[fleet.cls[v]].cruise_alt_ft
@@ -165,6 +177,7 @@ def deconflict(
         airborne = idx[fleet.start_time_s[idx] <= t0 + 1e-9]
         fleet.place_on_route(airborne, along_m[airborne], depart_elev_m[airborne])
         out.relevelled = idx.tolist()
+    out.delayed = sorted(delayed)
 
     # Pass 2: remove whoever still conflicts, at once (in the copy too), so the rest of the window stays checked.
     removed: list[int] = []

@@ -676,7 +676,7 @@ def flight_plan_messages(builder: _FleetBuilder, fleet: Fleet, t0: float) -> str
             body = " ".join(["DCT", *[f"{c} DCT" for c in codes[1:-1]]])
         tas = max(f["cruise_tas_kt"] * KT_TO_MPS, 1.0)
         # Departure time: when the flight would have left its aerodrome (before the start for traffic en route).
-        eobt = f["start_time_s"] - f["along_m"] / (0.85 * tas)
+        eobt = fleet.start_time_s[i] - f["along_m"] / (0.85 * tas)  # (after any hold of the pre-check)
         squawk = f["squawk"]
         code = f"/A{squawk:04d}" if 0 <= squawk <= 7777 and f["xpdr"] >= XPDR_MODE_AC else ""
         if f["icao24"]:
