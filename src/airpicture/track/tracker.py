@@ -662,7 +662,7 @@ class Tracker:
         is the convergence. Matches the projection's own north to 1e-6° (no second projection call per track).
         """
         e = _WGS84_E
-        chi0 = _conformal_lat(np.radians(self.plane.lat0_deg), e)
+        chi0 = float(_conformal_lat(np.radians(self.plane.lat0_deg), e))
         chi = _conformal_lat(np.radians(lat_deg), e)
         lam = np.radians(lon_deg - self.plane.lon0_deg)
         s0, c0 = np.sin(chi0), np.cos(chi0)
