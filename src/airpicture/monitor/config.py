@@ -112,6 +112,9 @@ class SpoofingConfig:
     ghost_radius_m: float = 5000.0
     #: The window is at least this many rotations of the covering radar ((1 - Pd)^3 false ghosts at Pd 0.9: 0.1 %).
     ghost_scans: float = 3.0
+    #: An address a radar or MLAT plot has already confirmed needs this many missed rotations: a real aircraft
+    #: at the edge of a single SSR's cover (Pd 0.97) misses three scans in a row about once an hour of traffic.
+    ghost_scans_confirmed: float = 6.0
     #: Fraction of a radar's nominal range treated as solid coverage (the edge is patchy).
     coverage_fraction: float = 0.85
     #: Cone of silence and ground clutter: no ghost verdicts this close to a radar or this low.

@@ -4,7 +4,8 @@ Four independent checks, each vectorised over one batch of measurements (reasons
 
 - **ghost** — the claimed position lies in solid radar coverage (beyond the cone of silence, within
   ``coverage_fraction`` of a radar's range and its radio horizon, above ``min_alt_ft``), yet for a whole window
-  (``ghost_window_s``, at least ``ghost_scans`` rotations of the radar) no radar or MLAT plot came within
+  (``ghost_window_s``, at least ``ghost_scans`` rotations of the radar; ``ghost_scans_confirmed`` once a plot has
+  confirmed the address, so a real aircraft's run of missed scans is not a ghost) no radar or MLAT plot came within
   ``ghost_radius_m`` of where the target claims to be (claim extrapolated to each plot's time). A real aircraft
   reflects, replies and is multilaterated; a spoofer's phantom does none of these.
 - **jumps** — consecutive positions of one address imply more than ``max_speed_kt`` over more than
@@ -194,7 +195,9 @@ class SpoofingMonitor:
         last = np.append(icao[1:] != icao[:-1], True) if len(rows) else np.zeros(0, bool)
         u_icao = icao[last]
         cov, period = self.radar_coverage(lat[last], lon[last], alt_m[last])
-        window = np.where(cov, np.maximum(cfg.ghost_window_s, cfg.ghost_scans * period), np.nan)
+        confirmed = np.isfinite(self.claims.get(u_icao, "last_match_s"))
+        scans = np.where(confirmed, cfg.ghost_scans_confirmed, cfg.ghost_scans)
+        window = np.where(cov, np.maximum(cfg.ghost_window_s, scans * period), np.nan)
         since = self.claims.get(u_icao, "in_cov_since_s")
         since = np.where(cov, np.where(np.isfinite(since), since, t[last]), np.nan)
         first_s = self.claims.get(u_icao, "first_s")
