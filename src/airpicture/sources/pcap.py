@@ -6,7 +6,8 @@ in :attr:`PcapPayloads.skipped` by reason, never raised.
 
 Some recorders wrap ASTERIX in their own framing inside the UDP payload. :func:`unwrap_asterix` recognises the
 ORADIS framing (a 6-octet header with a 2-octet length before each data block) and a constant vendor header in front
-of back-to-back data blocks (as in some sample captures), and counts which one it used.
+of back-to-back data blocks (as in some sample captures), and counts which one it used. :func:`read_gps_framed`
+reads GPS-framed recording files (a file header, then each data block with a receive-time trailer).
 """
 
 from __future__ import annotations
