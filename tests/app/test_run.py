@@ -172,3 +172,38 @@ def test_a_beast_receiver_and_an_asterix_radar_become_tracks_on_the_picture(tmp_
     assert sources == {receiver.id, radar.id}, out[-3000:]
     assert any(t["icao24"] for t in tracks)
     assert "Traceback" not in out
+
+
+def test_queued_asterix_datagrams_are_decoded_together_and_garbage_is_counted():
+    """The run loop hands every queued datagram to the decoder in one call: the same rows as one call each."""
+    import queue
+
+    from airpicture.app.chain import LiveChain
+    from airpicture.app.command_run import _drain
+    from airpicture.app.feeds import FeedItem
+    from airpicture.serve import PictureServer
+    from airpicture.sim import build_scenario
+
+    scenario = build_scenario("niger", start_time_s=1_800_000_000.0, horizon_s=600.0, events=False)
+    names = {(m.sac, m.sic): scenario.sensors[i].id for i, m in scenario.models if hasattr(m, "sac")}
+    datagrams = []
+    for time_s, feeds, _ in scenario.stream_frames(2.0):
+        datagrams += [(f.data, time_s) for f in feeds if f.format == "asterix"]
+        if len(datagrams) >= 12:
+            break
+    assert datagrams
+    items: queue.Queue[FeedItem] = queue.Queue()
+    for k, (data, time_s) in enumerate(datagrams):
+        items.put(FeedItem("radar", "asterix", data, time_s))
+        if k == 3:
+            items.put(FeedItem("radar", "asterix", b"\x30\x00\x05\xff\xff", time_s))  # LEN says 5, FX never ends
+    chain = LiveChain(scenario.sensors, PictureServer(port=0), asterix_sensor_names=names)
+    published = []
+    chain.bus.subscribe("airpicture.meas.>", lambda subject, table: published.append(table))
+    _drain(items, chain)
+    one_by_one = LiveChain(scenario.sensors, PictureServer(port=0), asterix_sensor_names=names)
+    expected = sum(one_by_one.ingest_feed("radar", "asterix", d, t) for d, t in datagrams)
+    assert expected > 0
+    assert sum(t.num_rows for t in published) == expected
+    assert sum(chain._asterix_decoder().errors.values()) >= 1
+    assert items.empty()

@@ -166,11 +166,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _drain(items: queue.Queue[FeedItem], chain: LiveChain) -> None:
+    """Hand everything queued to the chain; ASTERIX datagrams go to the decoder together, in one call."""
+    datagrams: list[bytes] = []
+    receive_times_s: list[float] = []
     while True:
         try:
             item = items.get_nowait()
         except queue.Empty:
-            return
+            break
+        if item.kind == "asterix":
+            datagrams.append(item.payload)
+            receive_times_s.append(item.receive_time_s)
+            continue
         try:
             if item.kind == "frames":
                 chain.ingest_frames(item.payload)
@@ -181,3 +188,8 @@ def _drain(items: queue.Queue[FeedItem], chain: LiveChain) -> None:
         except Exception:  # one bad input must not stop the picture
             chain.stats.decode_errors[f"{item.sensor}: {item.kind}"] += 1
             log.exception("input from %s could not be decoded (counted)", item.sensor)
+    try:
+        chain.ingest_asterix_datagrams(datagrams, receive_times_s)
+    except Exception:  # the decoder counts its own errors; this is a failure of the stage after it
+        chain.stats.decode_errors["asterix"] += 1
+        log.exception("%d ASTERIX datagrams could not be published (counted)", len(datagrams))
