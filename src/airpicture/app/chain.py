@@ -174,11 +174,12 @@ class LiveChain:
         clock = time.process_time
         t0 = clock()
         pending, self._pending = self._pending, []
-        # The tracker and monitors read the contract columns; decoders' extras (df, tc, category…) stay on the bus.
+        # The tracker and monitors read the contract columns plus the ADS-B selected altitude (STCA predicts climbs
+        # and descents to it); decoders' other extras (df, tc, category…) stay on the bus.
         measurements = (
-            pa.concat_tables([conform(t, MEASUREMENT).select(MEASUREMENT.names) for t in pending])
+            pa.concat_tables([_monitored_columns(t) for t in pending])
             if pending
-            else MEASUREMENT.empty_table()
+            else _monitored_columns(MEASUREMENT.empty_table())
         )
         self.stats.measurements += measurements.num_rows
         if measurements.num_rows:
@@ -219,3 +220,13 @@ class LiveChain:
             f"{stats.get('live_tracks', 0)} live tracks, {self.stats.measurements} reports, "
             f"{self.stats.ticks} updates, {len(self.server._clients)} displays; CPU {cpu}"
         )
+
+
+def _monitored_columns(table: pa.Table) -> pa.Table:
+    """The Measurement contract columns and ``selected_alt_ft`` (null where the source has none)."""
+    out = conform(table, MEASUREMENT).select(MEASUREMENT.names)
+    if "selected_alt_ft" in table.column_names:
+        selected = table.column("selected_alt_ft").cast(pa.float64())
+    else:
+        selected = pa.nulls(table.num_rows, pa.float64())
+    return out.append_column("selected_alt_ft", selected)
