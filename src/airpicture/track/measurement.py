@@ -161,9 +161,12 @@ _HEX_CODES = np.frombuffer("0123456789abcdef".encode("utf-32-le"), dtype=np.uint
 def format_icao24(values: NDArray[np.int64]) -> NDArray[np.str_]:
     """Six lower-case hex digits per address, "" when absent (negative): UTF-32 code points, no Python per row."""
     v = np.asarray(values, dtype=np.int64)
+    known = v >= 0
+    if not known.any():  # tracks from radar plots only: nothing to format
+        return np.full(v.shape, "", dtype="<U6")
     digits = (np.maximum(v, 0)[:, None] >> np.arange(20, -1, -4, dtype=np.int64)) & 15
     text = np.ascontiguousarray(_HEX_CODES[digits]).view("<U6").reshape(-1)
-    return np.where(v >= 0, text, "")
+    return np.where(known, text, "")
 
 
 class MeasurementConverter:
@@ -249,17 +252,19 @@ class MeasurementConverter:
         lat, lon = _float(table, "lat_deg", present), _float(table, "lon_deg", present)
         rng, az = _float(table, "range_m", present), _float(table, "azimuth_deg", present)
         cart = np.isfinite(lat) & np.isfinite(lon)
-        bad_latlon = keep & cart & ((np.abs(lat) > 90.0) | (np.abs(lon) > 180.0))
-        self._count("absurd_position", bad_latlon)
-        keep &= ~bad_latlon
-        cart &= keep
+        if cart.any():
+            bad_latlon = keep & cart & ((np.abs(lat) > 90.0) | (np.abs(lon) > 180.0))
+            self._count("absurd_position", bad_latlon)
+            keep &= ~bad_latlon
+            cart &= keep
         polar = keep & ~cart & np.isfinite(rng) & np.isfinite(az)
-        site_known = np.isfinite(self.site_lat[sensor]) & np.isfinite(self.site_sigma_range[sensor])
-        range_max = np.where(np.isfinite(self.site_range_max[sensor]), self.site_range_max[sensor] * 1.2, 1e6)
-        bad_polar = polar & (~site_known | (rng <= 0.0) | (rng > range_max) | (az < -360.0) | (az > 720.0))
-        self._count("bad_polar_plot", bad_polar)
-        keep &= ~bad_polar
-        polar &= keep
+        if polar.any():  # the checks cost a dozen array calls per batch: none for a batch without polar plots
+            site_known = np.isfinite(self.site_lat[sensor]) & np.isfinite(self.site_sigma_range[sensor])
+            range_max = np.where(np.isfinite(self.site_range_max[sensor]), self.site_range_max[sensor] * 1.2, 1e6)
+            bad_polar = polar & (~site_known | (rng <= 0.0) | (rng > range_max) | (az < -360.0) | (az > 720.0))
+            self._count("bad_polar_plot", bad_polar)
+            keep &= ~bad_polar
+            polar &= keep
 
         if cart.any():
             i = np.nonzero(cart)[0]

@@ -43,6 +43,7 @@ backwards with the noise of ``|Δt|``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -78,11 +79,16 @@ class MotionModels:
     def n(self) -> int:
         return int(self.q.shape[0])
 
-    @property
+    # Derived arrays are computed once per bank (they were rebuilt on every prediction call).
+    @cached_property
     def pinned(self) -> NDArray[np.bool_]:
         return np.isfinite(self.omega)
 
-    @property
+    @cached_property
+    def pinned_index(self) -> NDArray[np.int64]:
+        return np.nonzero(self.pinned)[0]
+
+    @cached_property
     def turn_noise(self) -> NDArray[np.float64]:
         return np.zeros_like(self.q) if self.q_omega is None else np.where(self.pinned, 0.0, self.q_omega)
 
@@ -112,7 +118,7 @@ def _turn_terms(u: NDArray[np.float64]):
 def _motion(x: NDArray[np.float64], dt_s: NDArray[np.float64], jacobian: bool):
     """Moved states and, if asked, the non-trivial Jacobian entries (a, b, cos u, sin u, ∂x'/∂ω … ∂vy'/∂ω)."""
     px, py, vx, vy, w = x[..., 0], x[..., 1], x[..., 2], x[..., 3], x[..., 4]
-    dt = np.broadcast_to(dt_s, w.shape)
+    dt = dt_s  # broadcasts against w in every product below (no explicit broadcast_to copy per call)
     s, c, a1, b1, da1, db1 = _turn_terms(w * dt)
     a, b = a1 * dt, b1 * dt
     out = np.empty(x.shape)
@@ -240,7 +246,7 @@ def mix(
 
 def pin_turn_rates(x: NDArray[np.float64], p: NDArray[np.float64], models: MotionModels) -> None:
     """Set the turn rate of every pinned model to its value with (almost) no uncertainty, in place."""
-    pinned = np.nonzero(models.pinned)[0]
+    pinned = models.pinned_index
     if pinned.size == 0:
         return
     x[:, pinned, 4] = models.omega[pinned]

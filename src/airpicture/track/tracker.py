@@ -157,6 +157,7 @@ class Tracker:
         self._sources_text: dict[int, str | None] = {}
         self._sources_lut = np.empty(0, dtype=object)
         self._slice_cache = (-1, 1.0)
+        self._chi0 = (np.nan, 0.0)
         self._sources_known = np.empty(0, dtype=bool)
         self.flagged: list[pa.Table] = []
         self.time_s = -np.inf
@@ -662,7 +663,9 @@ class Tracker:
         is the convergence. Matches the projection's own north to 1e-6° (no second projection call per track).
         """
         e = _WGS84_E
-        chi0 = float(_conformal_lat(np.radians(self.plane.lat0_deg), e))
+        if self._chi0[0] != self.plane.lat0_deg:  # the plane's constant, computed once
+            self._chi0 = (self.plane.lat0_deg, float(_conformal_lat(np.radians(self.plane.lat0_deg), e)))
+        chi0 = self._chi0[1]
         chi = _conformal_lat(np.radians(lat_deg), e)
         lam = np.radians(lon_deg - self.plane.lon0_deg)
         s0, c0 = np.sin(chi0), np.cos(chi0)
