@@ -40,9 +40,13 @@ class ReorderWindow:
                 grown = np.full(n_sensors, -np.inf)
                 grown[: self.sensor_latest_s.size] = self.sensor_latest_s
                 self.sensor_latest_s = grown
-            latest = np.full(self.sensor_latest_s.size, -np.inf)
-            np.maximum.at(latest, batch.sensor, batch.time_s)
-            self.sensor_latest_s = np.maximum(self.sensor_latest_s, latest)
+            s0 = batch.sensor[0]
+            if (batch.sensor == s0).all():  # one sensor's batch (a radar slice): no scatter-max needed
+                self.sensor_latest_s[s0] = np.maximum(self.sensor_latest_s[s0], batch.time_s.max())
+            else:
+                latest = np.full(self.sensor_latest_s.size, -np.inf)
+                np.maximum.at(latest, batch.sensor, batch.time_s)
+                self.sensor_latest_s = np.maximum(self.sensor_latest_s, latest)
             consensus = self.consensus_s
             future = batch.time_s > consensus + self.max_future_s
             late = batch.time_s < self.released_until_s
@@ -55,6 +59,7 @@ class ReorderWindow:
                 batch = batch.take(np.nonzero(keep)[0])
             if len(batch):
                 self._pending.append(batch)
+            return self.release(max(consensus - self.window_s, until_s))
         return self.release(max(self.consensus_s - self.window_s, until_s))
 
     def release(self, until_s: float = np.inf) -> MeasurementBatch:
@@ -64,11 +69,17 @@ class ReorderWindow:
         if not self._pending:
             return MeasurementBatch.empty()
         pending = MeasurementBatch.concat(self._pending) if len(self._pending) > 1 else self._pending[0]
-        ready = pending.time_s <= until_s
-        out_idx = np.nonzero(ready)[0]
-        rest = np.nonzero(~ready)[0]
-        self._pending = [pending.take(rest)] if rest.size else []
-        out = pending.take(out_idx[np.argsort(pending.time_s[out_idx], kind="stable")])
+        t = pending.time_s
+        ready = t <= until_s
+        if ready.all() and (t.size < 2 or bool((t[1:] >= t[:-1]).all())):
+            # All of it, already in time order (the usual live case): released as it is, no copy.
+            self._pending = []
+            out = pending
+        else:
+            out_idx = np.nonzero(ready)[0]
+            rest = np.nonzero(~ready)[0]
+            self._pending = [pending.take(rest)] if rest.size else []
+            out = pending.take(out_idx[np.argsort(pending.time_s[out_idx], kind="stable")])
         if len(out) and not np.isfinite(until_s):
             self.released_until_s = max(self.released_until_s, float(out.time_s.max()))
         return out
