@@ -510,14 +510,10 @@ class Tracker:
         st = self.store
         cs, sq = b.callsign[idx], b.squawk[idx]
         has_cs, has_sq = cs != "", sq != ""
-        # Guarded: primary-radar plots carry none of these, and an empty fancy assignment still costs.
-        if has_cs.any():
-            st.callsign[slots[has_cs]] = cs[has_cs]
-        if has_sq.any():
-            st.squawk[slots[has_sq]] = sq[has_sq]
+        st.callsign[slots[has_cs]] = cs[has_cs]
+        st.squawk[slots[has_sq]] = sq[has_sq]
         coop = b.kind[idx] != _PSR
-        if coop.any():
-            st.cooperative[slots[coop]] = True
+        st.cooperative[slots[coop]] = True
 
     def _altitudes(
         self, slots: NDArray[np.int64], b: MeasurementBatch, idx: NDArray[np.int64], unique: bool = False
