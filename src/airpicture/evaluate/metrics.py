@@ -342,8 +342,6 @@ def _identity_figures(
 ) -> tuple[int, float, int]:
     """Identity switches, track numbers per aircraft and aircraft count on ``track_id`` (default: continuity)."""
     track_id = m.continuity_track_id if track_id is None else track_id
-    if track_id.size != m.target_id.size:  # Matches built by hand without a continuity correspondence
-        track_id = m.track_id
     sel = mask & (track_id >= 0)
     tgt, ep, trk = m.target_id[sel], m.epoch_s[sel], track_id[sel]
     if tgt.size == 0:
