@@ -18,7 +18,7 @@ from tests.distribute.roles import final_stats, start_role, stop_role, wait_for_
 track = pytest.importorskip("airpicture.track")
 pytestmark = pytest.mark.nats
 
-SEND_S = 15  # seconds of radar data sent at real time
+SEND_S = 25  # seconds of radar data sent at real time (15 s left only 3 aircraft on 4 plots in one CI run)
 GARBAGE = [b"\x30\x00\x40" + b"\xff" * 10, b"\x30\x00\x02", b"not ASTERIX at all"]
 
 
@@ -90,7 +90,5 @@ def test_an_asterix_radar_feed_reaches_the_tracker_node_through_a_gateway(nats_s
     well_seen = {a for a, n in plots.items() if n >= 4}
     confirmed = tracks.filter(pc.equal(tracks.column("status"), "confirmed"))
     tracked = set(confirmed.column("icao24").drop_null().to_pylist())
-    print(len(well_seen), len(well_seen & tracked), expected.num_rows)
-    print(len(well_seen), len(well_seen & tracked), expected.num_rows)
     assert len(well_seen) >= 4
     assert len(well_seen & tracked) >= 0.8 * len(well_seen)

@@ -19,24 +19,30 @@ T0 = 1_780_000_000.0
 
 # A recorder process that records one synthetic batch of 50 measurements every 20 ms and, after each append has
 # returned, prints the batch's first time_s and the wall clock, so the parent knows what was handed over and when.
+# argv[3] "timer": the shipped 1 s flush timer; "once": one flush after the fifth batch and none after it, so the kill
+# always finds batches in DuckDB and batches only in the write-ahead (a timer flush just before the kill could
+# otherwise leave nothing to recover on a loaded machine).
 _WRITER = """
 import sys, time
 from airpicture.record.recorder import Recorder, RecorderConfig
 from tests.record.traffic import measurement_batch
-rec = Recorder(sys.argv[1], RecorderConfig(flush_interval_s=1.0, write_ahead=sys.argv[2] == "1"))
+timer = sys.argv[3] == "timer"
+rec = Recorder(sys.argv[1], RecorderConfig(flush_interval_s=1.0 if timer else 3600.0, write_ahead=sys.argv[2] == "1"))
 k = 0
 while True:
     t0 = {t0} + k
     rec.append("airpicture.meas.rx1", measurement_batch(t0, seed=k))
+    if not timer and k == 4:
+        rec.flush()
     print(t0, time.time(), flush=True)
     k += 1
     time.sleep(0.02)
 """.replace("{t0}", repr(T0))
 
 
-def _record_then_kill(path, write_ahead: bool, seconds: float) -> list[tuple[float, float]]:
+def _record_then_kill(path, write_ahead: bool, seconds: float, flush: str = "timer") -> list[tuple[float, float]]:
     proc = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(path), "1" if write_ahead else "0"],
+        [sys.executable, "-c", _WRITER, str(path), "1" if write_ahead else "0", flush],
         cwd=REPO,
         stdout=subprocess.PIPE,
         text=True,
@@ -74,13 +80,13 @@ def _record_then_kill(path, write_ahead: bool, seconds: float) -> list[tuple[flo
 
 def test_kill_9_mid_stream_loses_nothing_that_append_returned(tmp_path):
     path = tmp_path / "rec.duckdb"
-    handed_over = _record_then_kill(path, write_ahead=True, seconds=3.0)
+    handed_over = _record_then_kill(path, write_ahead=True, seconds=3.0, flush="once")
     batches = [t0 for t0, _ in handed_over[:-1]]
     assert len(batches) >= 10
     with Recording(path) as rec:
         rows = rec.rows("measurements")
-        # Everything appended since the last one-second flush came back from the write-ahead segments.
-        assert rec.recovered_rows > 0
+        # Everything appended since the flush after the fifth batch came back from the write-ahead segments.
+        assert rec.recovered_rows >= 50 * (len(batches) - 5)
     got = np.unique(np.floor(rows.column("time_s").to_numpy()))
     assert np.array_equal(got, np.array(batches))
     assert rows.num_rows == 50 * len(batches)
