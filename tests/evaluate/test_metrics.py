@@ -1,6 +1,8 @@
 import json
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from airpicture.core.schema import SYSTEM_TRACK, TRUTH, table_from_columns
@@ -135,3 +137,35 @@ def test_evaluate_command_prints_json_figures(tmp_path, capsys):
     figures = json.loads(capsys.readouterr().out)
     assert figures["all"]["completeness"] == 1.0
     assert (tmp_path / "err.png").stat().st_size > 1000
+
+
+def test_gospa_breakdown_splits_localisation_missed_and_false_terms():
+    tr = truth()
+    ok = tracks_from(tr, shift_m=300.0, drop_target=1)
+    # A clutter track far from both aircraft, present at every epoch.
+    col = {k: ok.column(k).to_numpy(zero_copy_only=False) for k in ok.column_names}
+    ghost = table_from_columns(
+        SYSTEM_TRACK,
+        {"time_s": col["time_s"], "track_id": np.full(col["time_s"].size, 999), "lat_deg": col["lat_deg"] + 1.0,
+         "lon_deg": col["lon_deg"], "ground_speed_kt": col["ground_speed_kt"], "track_deg": col["track_deg"],
+         "status": np.full(col["time_s"].size, "confirmed")},
+    )
+    fig = evaluate(tr, pa.concat_tables([ok, ghost]), CFG)["all"]
+    half_c2 = 0.5 * 2000.0**2
+    # Per aircraft-epoch: one of the two aircraft 300 m off, one missed, one false track.
+    assert fig["gospa_loc_m2"] == pytest.approx(300.0**2 / 2, rel=0.02)
+    assert fig["gospa_missed_m2"] == pytest.approx(half_c2 / 2, rel=1e-6)
+    assert fig["gospa_false_m2"] == pytest.approx(half_c2 / 2, rel=1e-6)
+    assert fig["gospa_pooled_per_sqrt_n_m"] == pytest.approx(np.sqrt(300.0**2 / 2 + half_c2), rel=0.01)
+    assert fig["missed_initiation_epochs"] > 0 and fig["missed_gap_epochs"] == 0
+    assert fig["false_never_matched_epochs"] == fig["false_track_epochs"] > 0
+
+
+def test_epochs_after_the_track_file_ends_are_not_judged():
+    tr = truth()
+    tracks = tracks_from(tr)
+    early = tracks.filter(pc.less(tracks.column("time_s"), T0 + 30.5))
+    fig = evaluate(tr, early, CFG)["all"]
+    # Truth runs to 40 s; tracks stop at 28 s: epochs 32–40 s are left out, the rest is perfect.
+    assert fig["epochs_after_track_end"] == 3
+    assert fig["completeness"] == 1.0 and fig["gospa_missed_m2"] == 0.0
