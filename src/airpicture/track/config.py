@@ -97,6 +97,11 @@ class TrackerConfig:
     #: A dropped confirmed track is remembered this long; a new track that confirms on its extrapolated path takes
     #: its track number back (track continuity through a run of missed detections).
     memory_s: float = 60.0
+    #: Updates in a row that bring a dropped (lost) track back into the picture with its old number. One: the
+    #: plot lies in the lost track's own gate and no confirmed track took it (a lost track pays ``tentative_cost``
+    #: in the assignment). On the benchmark square (N = 500) 1 instead of 2 halves the aircraft-epochs missed
+    #: after a run of three missed scans (129 → 65) and lowers GOSPA/√N by 4–5 m; false tracks unchanged.
+    recover_hits: int = 1
     #: Chi² (4 degrees of freedom) on position and velocity below which a track with a Mode S address and a track
     #: without one are the same aircraft and merge into one system track.
     merge_chi2: float = 14.0

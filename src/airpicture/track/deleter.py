@@ -7,8 +7,9 @@ last update in those intervals:
 - tentative: dropped when ``u > 2.1`` (its second consecutive missed scan), confirmed after M updates;
 - confirmed: coasting when ``u > 1.5`` (one scan missed), dropped when ``u > 3.1`` — at the third missed scan,
   so an aircraft that leaves coverage (or lands) leaves the picture within three scans;
-- dropped (LOST): out of the picture, but still associable for ``memory_s``; two updates in a row bring it back
-  as confirmed with its old track number (with Pd = 0.9, three missed scans in a row happen once per thousand
+- dropped (LOST): out of the picture, but still associable for ``memory_s``; ``recover_hits`` updates in a row
+  (one by default: a plot inside the lost track's gate that no confirmed track took) bring it back as confirmed
+  with its old track number (with Pd = 0.9, three missed scans in a row happen once per thousand
   scans: without this an aircraft would change number every ~17 minutes). After ``memory_s`` it is deleted.
 """
 
@@ -58,7 +59,7 @@ def life_cycle(
     coast = firm & ~drop_firm & (since > config.coast_after_intervals)
     forget = lost & ((now_s - store.time_s[live]) > config.memory_s)
     lost_hits = store.hits[live]
-    recovered = lost & ~forget & (lost_hits >= 2)
+    recovered = lost & ~forget & (lost_hits >= config.recover_hits)
     stale = lost & ~forget & ~recovered & (since > config.tentative_delete_after_intervals)
     store.status[live[confirm]] = CONFIRMED
     store.status[live[firm & ~coast & ~drop_firm]] = CONFIRMED

@@ -1,0 +1,61 @@
+"""Accuracy behaviours of the tracker: track-number recovery, manoeuvre re-estimation (the accuracy helper's tests)."""
+
+import numpy as np
+import pyarrow as pa
+
+from airpicture.core.geodesy import SystemPlane
+from airpicture.core.schema import MEASUREMENT, table_from_columns
+from airpicture.core.sensors import Sensor
+from airpicture.track import Tracker, TrackerConfig
+
+T0 = 1_767_225_600.0
+PLANE = SystemPlane(13.5, 2.1)
+RADAR = Sensor("radar", "psr", 13.5, 2.1, rotation_period_s=4.0, sigma_range_m=60.0, sigma_azimuth_deg=0.07)
+
+
+def plots(t, x, y, sigma_m=150.0):
+    lat, lon = PLANE.to_latlon(np.asarray(x, float), np.asarray(y, float))
+    n = np.size(t)
+    return table_from_columns(
+        MEASUREMENT,
+        {"time_s": np.asarray(t, float), "sensor": np.full(n, "radar"), "kind": np.full(n, "psr"),
+         "lat_deg": lat, "lon_deg": lon, "sigma_h_m": np.full(n, sigma_m)},
+        n,
+    )
+
+
+def feed(tracker, table, until_s, step=4.0):
+    """Feed 4 s at a time, as the benchmark does; returns the snapshot after every step."""
+    times = table.column("time_s").to_numpy()
+    snaps = {}
+    for g in np.arange(T0 + step, until_s + 1e-9, step):
+        sel = (times >= g - step) & (times < g)
+        tracker.process(table.filter(pa.array(sel)), until_s=g)
+        snaps[round(g - T0)] = tracker.snapshot(g)
+    return snaps
+
+
+def test_a_dropped_track_comes_back_with_its_number_at_the_first_plot_in_its_gate():
+    # One aircraft at 200 m/s whose scans 10-12 are missed (three in a row): dropped, then seen again; another one
+    # far away seen at every scan keeps the radar's feed going.
+    scans = np.array([k for k in range(25) if k not in (10, 11, 12)])
+    t = T0 + 4.0 * scans + 0.5
+    x = 50_000.0 + 200.0 * (t - T0)
+    t2 = T0 + 4.0 * np.arange(25) + 2.5
+    table = pa.concat_tables([plots(t, x, 0.0 * t, 50.0), plots(t2, -50_000.0 + 0.0 * t2, 150.0 * (t2 - T0), 50.0)])
+    table = table.take(np.argsort(table.column("time_s").to_numpy()))
+
+    def numbers(snap):
+        ids, lon = snap.column("track_id").to_numpy(), snap.column("lon_deg").to_numpy()
+        return ids[lon > 2.1].tolist()  # the aircraft east of the radar
+
+    snaps = {k: numbers(v) for k, v in feed(Tracker([RADAR], plane=PLANE), table, T0 + 100).items()}
+    before = snaps[40]
+    assert len(before) == 1
+    # Last plot at 36.5 s, third missed scan at 48.5 s: out of the picture at 52 s.
+    assert snaps[52] == []
+    # The first plot after the gap (52.5 s) brings the old number back at the next output.
+    assert snaps[56] == before
+    # With two updates required, the picture waits a scan longer.
+    slow = feed(Tracker([RADAR], plane=PLANE, config=TrackerConfig(recover_hits=2)), table, T0 + 100)
+    assert numbers(slow[56]) == [] and numbers(slow[60]) == before
