@@ -36,6 +36,11 @@ proportions::
     x⁰_j = Σ_i μ_{i|j} x_i,        P⁰_j = Σ_i μ_{i|j} [P_i + (x_i − x⁰_j)(x_i − x⁰_j)ᵀ].
 
 Every function takes arrays with a leading "track" (or track–plot pair) axis; nothing loops over tracks.
+
+The tracker runs this maths through the compiled kernels of :mod:`airpicture.track.kernels` (one call per stage
+instead of dozens of numpy calls); the numpy functions here (``imm_predict``, ``mix``, ``predict_models``,
+``combine``, ``extrapolate``, ``propagate``) are the reference that ``tests/track/test_kernels.py`` holds the kernels
+to, and the readable statement of the filter.
 A negative Δt (a plot a little older than the track's state, inside one processing slice) runs the motion model
 backwards with the noise of ``|Δt|``.
 """
@@ -91,6 +96,23 @@ class MotionModels:
     @cached_property
     def turn_noise(self) -> NDArray[np.float64]:
         return np.zeros_like(self.q) if self.q_omega is None else np.where(self.pinned, 0.0, self.q_omega)
+
+    @cached_property
+    def kernel_args(self) -> tuple:
+        """The bank as the compiled kernels take it (:mod:`airpicture.track.kernels`): (q, ω, pinned, turn-rate
+        noise, sojourn, switch matrix, switch-equally flag), contiguous float64/bool arrays."""
+        m = self.n
+        equal = self.switch_to is None
+        switch = np.zeros((m, m)) if equal else np.ascontiguousarray(self.switch_to, dtype=np.float64)
+        return (
+            np.ascontiguousarray(self.q, dtype=np.float64),
+            np.ascontiguousarray(self.omega, dtype=np.float64),
+            np.ascontiguousarray(self.pinned, dtype=np.bool_),
+            np.ascontiguousarray(self.turn_noise, dtype=np.float64),
+            np.ascontiguousarray(self.sojourn_s, dtype=np.float64),
+            switch,
+            equal,
+        )
 
 
 def _turn_terms(u: NDArray[np.float64]):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from airpicture.track.predictor import N_KINEMATIC, N_STATE, combine, pad_state
+from airpicture.track import kernels
+from airpicture.track.predictor import N_KINEMATIC, N_STATE, pad_state
 
 FREE, TENTATIVE, CONFIRMED, COASTING, LOST = 0, 1, 2, 3, 4
 #: LOST tracks are out of the picture (dropped after missed scans) but kept ``memory_s`` so that the aircraft, if
@@ -133,9 +134,10 @@ class TrackStore:
         x, p = pad_state(
             np.asarray(x, dtype=np.float64), np.asarray(p, dtype=np.float64), self.init_turn_rate_sigma_rps
         )
+        mu = np.ascontiguousarray(mu, dtype=np.float64)
         self.x[slots], self.p[slots], self.mu[slots] = x, p, mu
-        k = N_KINEMATIC
-        self.xc[slots], self.pc[slots] = combine(x[..., :k], p[..., :k, :k], np.asarray(mu, dtype=np.float64))
+        x, p = np.ascontiguousarray(x), np.ascontiguousarray(p)
+        self.xc[slots], self.pc[slots] = kernels.combine(x, p, mu, N_KINEMATIC)
 
     def live(self) -> NDArray[np.int64]:
         return np.nonzero(self.status != FREE)[0]

@@ -26,10 +26,11 @@ from airpicture.core.geodesy import NIGER_PLANE_CENTRE, SystemPlane
 from airpicture.core.schema import SYSTEM_TRACK
 from airpicture.core.sensors import Sensor
 from airpicture.core.units import EARTH_RADIUS_M, M_TO_FT, MPS_TO_FPM, MPS_TO_KT
+from airpicture.track import kernels
 from airpicture.track.associator import gnn_assign
 from airpicture.track.config import TrackerConfig
 from airpicture.track.deleter import expected_interval_s, life_cycle
-from airpicture.track.gater import candidate_pairs, predict_pairs, score_pairs
+from airpicture.track.gater import gate, predict_pairs
 from airpicture.track.initiator import start_tracks
 from airpicture.track.measurement import (
     KIND_CODES,
@@ -38,10 +39,9 @@ from airpicture.track.measurement import (
     format_icao24,
     refine_with_altitude,
 )
-from airpicture.track.predictor import combine, extrapolate
 from airpicture.track.reorder import ReorderWindow
 from airpicture.track.store import CONFIRMED, FREE, LOST, STATUS_NAMES, TENTATIVE, TrackStore
-from airpicture.track.updater import imm_update, innovation, inverse_2x2, mahalanobis_2
+from airpicture.track.updater import innovation, inverse_2x2, mahalanobis_2
 from airpicture.track.vertical import update_altitude
 
 _PSR = KIND_CODES["psr"]
@@ -146,6 +146,7 @@ class Tracker:
         self.plane = plane or default_plane(sensors)
         self.converter = MeasurementConverter(sensors, self.plane, self.config)
         self._models = self.config.motion_models()
+        kernels.warm_up()  # the compiled kernels' one-time load (or first compile) happens here, not in process()
         self.store = TrackStore(n_sensors=max(len(sensors), 1), n_models=self._models.n)
         self.window = ReorderWindow(self.config.reorder_window_s, self.config.max_future_s)
         self._icao_keys = np.empty(0, np.int64)
@@ -203,18 +204,14 @@ class Tracker:
         coasting = (st.status[live] != TENTATIVE) & (
             (time_s - st.time_s[live]) > self.config.coast_after_intervals * interval
         )
-        dt = time_s - st.time_s[live]
         # Each model's mean moved by its own motion (a turn keeps turning), weighted by the model probabilities;
         # the spread grows as the quiet model's would. No mixing: this is output, not filtering.
-        xc = extrapolate(st.x[live], st.mu[live], dt)
-        pc = st.pc[live]
+        xc, sigma = kernels.extrapolate(st.x, st.mu, st.pc, st.time_s, live, float(time_s), float(self._models.q.min()))
         pos = xc[:, :2]
-        q0 = float(self._models.q.min())
-        var = 0.5 * (pc[:, 0, 0] + pc[:, 1, 1]) + dt * dt * 0.5 * (pc[:, 2, 2] + pc[:, 3, 3]) + q0 * np.abs(dt) ** 3 / 3
         alt = st.alt_m[live] + st.vrate_mps[live] * np.clip(time_s - st.alt_time_s[live], 0.0, 60.0)
         meta = self._meta(live, time_s)
         meta["status"] = np.where(coasting, "coasting", meta["status"])
-        cols = self._columns(np.full(live.size, float(time_s)), pos, xc[:, 2:], np.sqrt(var), alt, live, meta)
+        cols = self._columns(np.full(live.size, float(time_s)), pos, xc[:, 2:], sigma, alt, live, meta)
         return _track_table(cols, live.size)
 
     # ------------------------------------------------------------------------------------------------ processing
@@ -321,12 +318,10 @@ class Tracker:
         if anon.size == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
         sub = b.take(idx)
-        ts, pj = candidate_pairs(st, anon, sub.time_s, sub.xy_m, self.config.gate_chi2, self.config.max_gate_radius_m)
-        if ts.size == 0:
+        cfg = self.config
+        pairs = gate(st, anon, sub.time_s, sub.xy_m, sub.r_m2, self._models, cfg.gate_chi2, cfg.max_gate_radius_m)
+        if pairs.track_slot.size == 0:
             return np.empty(0, np.int64), np.empty(0, np.int64)
-        pairs = score_pairs(st, ts, pj, sub.time_s, sub.xy_m, sub.r_m2, self._models)
-        g = np.nonzero(pairs.d2 < self.config.gate_chi2)[0]
-        pairs = pairs.take(g)
         chosen = pairs.take(gnn_assign(pairs.track_slot, pairs.plot, pairs.cost))
         self._apply_update(chosen, sub)
         return chosen.track_slot, idx[chosen.plot]
@@ -336,7 +331,7 @@ class Tracker:
         t = b.time_s[sel]
         restart = (t - st.time_s[slots]) > cfg.identity_restart_after_s
         xp, pp, cbar = predict_pairs(st, slots, t, self._models)
-        xc, pc = combine(xp, pp, cbar)
+        xc, pc = kernels.combine(xp, pp, cbar, 2)
         nu, _s, s_inv, _det = innovation(xc, pc, b.xy_m[sel], b.r_m2[sel])
         d2 = mahalanobis_2(nu, s_inv)
         ok = (d2 < cfg.identity_gate_chi2) & ~restart
@@ -358,7 +353,7 @@ class Tracker:
             if len(self.flagged) > 1000:
                 self.flagged = self.flagged[-1000:]
         if ok.any():
-            x, p, mu = imm_update(xp[ok], pp[ok], cbar[ok], b.xy_m[sel[ok]], b.r_m2[sel[ok]])
+            x, p, mu = kernels.imm_update(xp[ok], pp[ok], cbar[ok], b.xy_m[sel[ok]], b.r_m2[sel[ok]])
             self._store_state(slots[ok], t[ok], x, p, mu, b.sensor[sel[ok]])
         if restart.any():
             rs, ri = slots[restart], sel[restart]
@@ -444,14 +439,19 @@ class Tracker:
         assigned = np.zeros(len(b), dtype=bool)
         blocked = np.zeros(len(b), dtype=bool)
         sub = b if idx.size == len(b) else b.take(idx)
-        ts, pj = candidate_pairs(st, candidates, sub.time_s, sub.xy_m, cfg.gate_chi2, cfg.max_gate_radius_m)
-        if min_gap_s > 0.0 and ts.size:
-            far = np.abs(sub.time_s[pj] - st.time_s[ts]) > min_gap_s
-            ts, pj = ts[far], pj[far]
-        if ts.size == 0:
+        pairs = gate(
+            st,
+            candidates,
+            sub.time_s,
+            sub.xy_m,
+            sub.r_m2,
+            self._models,
+            cfg.gate_chi2,
+            cfg.max_gate_radius_m,
+            min_gap_s,
+        )
+        if pairs.track_slot.size == 0:
             return _NO_INDEX, _NO_INDEX, assigned, blocked
-        pairs = score_pairs(st, ts, pj, sub.time_s, sub.xy_m, sub.r_m2, self._models)
-        pairs = pairs.take(np.nonzero(pairs.d2 < cfg.gate_chi2)[0])
         status = st.status[pairs.track_slot]
         weak = (status == TENTATIVE) | (status == LOST)
         cost = pairs.cost + np.where(weak, cfg.tentative_cost, 0.0)
@@ -476,11 +476,21 @@ class Tracker:
         return b.squawk.size > 0 and bool((b.squawk != "").any())
 
     def _apply_update(self, pairs, b: MeasurementBatch) -> None:
-        if pairs.track_slot.size == 0:
+        """The IMM step (mixing, prediction, update, combined estimate) of each chosen pair, in one compiled call
+        that writes the store (each track appears at most once among the chosen pairs)."""
+        slots = pairs.track_slot
+        if slots.size == 0:
             return
-        xp, pp, cbar = predict_pairs(self.store, pairs.track_slot, b.time_s[pairs.plot], self._models)
-        x, p, mu = imm_update(xp, pp, cbar, b.xy_m[pairs.plot], b.r_m2[pairs.plot])
-        self._store_state(pairs.track_slot, b.time_s[pairs.plot], x, p, mu, b.sensor[pairs.plot])
+        st = self.store
+        t = b.time_s[pairs.plot]
+        kernels.predict_update_store(
+            st.x, st.p, st.mu, st.xc, st.pc, st.time_s, slots, t, b.xy_m[pairs.plot], b.r_m2[pairs.plot],
+            *self._models.kernel_args,
+        )  # fmt: skip
+        st.hits[slots] += 1
+        st.sensor_time_s[slots, b.sensor[pairs.plot]] = t
+        self._counts["updates"] += slots.size
+        self._log_state(slots, t)
 
     def _store_state(self, slots, t, x, p, mu, sensor) -> None:
         st = self.store

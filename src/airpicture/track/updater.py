@@ -11,6 +11,9 @@ plots arrive here already converted, their range/azimuth covariance rotated into
 
 The 2×2 inverses are written out (adjugate over determinant), which is exact and much faster than ``np.linalg``
 on millions of tiny matrices. Log-likelihoods keep the model weights finite after long coasts.
+
+The tracker runs :func:`imm_update` as the compiled ``airpicture.track.kernels.imm_update`` /
+``predict_update_store``; the numpy function here is their test oracle (``tests/track/test_kernels.py``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,528 @@
+"""Compiled kernels of the tracker's small-batch hot path: one call per stage over all tracks of a slice.
+
+Why: with numpy, each stage of a 4 s slice is dozens of array calls of a few µs each on arrays of ~50 tracks;
+at small N that per-call cost, not the arithmetic, is the tracker's time. These kernels (numba, compiled once and
+cached on disk with ``cache=True``) do, per track, the whole IMM step — interaction (mixing), pinned turn rates,
+the coordinated-turn EKF prediction with its analytic Jacobian, the Kalman update, the model-probability update and
+the combined estimate — in one call over all tracks, and the gate (spatial candidates and Mahalanobis score) in
+another. The maths is that of :mod:`airpicture.track.predictor`, :mod:`airpicture.track.updater` and
+:mod:`airpicture.track.gater` (same formulas, same order of operations where it matters; the numpy functions there
+are the reference the tests hold these kernels to).
+
+Every kernel is generic over the IMM model bank: the bank comes in as arrays (``MotionModels.kernel_args``), so a
+bank change in :class:`airpicture.track.config.TrackerConfig` needs no change here.
+
+The first call of each kernel in a fresh environment compiles it (a few seconds in all, then read from the cache
+in ``__pycache__``); :func:`warm_up` does that up front so that it does not fall into a timed or latency-critical
+region.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+#: |ωΔt| below which the turn terms come from their Taylor series (as in :mod:`airpicture.track.predictor`).
+SMALL_TURN = 1e-2
+#: Variance (rad²/s²) a pinned turn rate keeps (as :data:`airpicture.track.predictor.PINNED_OMEGA_VAR`).
+PINNED_OMEGA_VAR = 1e-12
+
+
+# ---------------------------------------------------------------------------------------------------- motion
+@njit(cache=True)
+def _turn_terms(u: float):
+    """sin u, cos u, sin u / u, (1 − cos u)/u and their u-derivatives (Taylor series for |u| < SMALL_TURN)."""
+    s = math.sin(u)
+    c = math.cos(u)
+    if abs(u) < SMALL_TURN:
+        v2 = u * u
+        a1 = 1.0 - v2 / 6.0 + v2 * v2 / 120.0
+        b1 = u * (0.5 - v2 / 24.0 + v2 * v2 / 720.0)
+        da1 = u * (-1.0 / 3.0 + v2 / 30.0)
+        db1 = 0.5 - v2 / 8.0 + v2 * v2 / 144.0
+    else:
+        inv = 1.0 / u
+        one_minus_c = 1.0 - c
+        a1 = s * inv
+        b1 = one_minus_c * inv
+        inv2 = inv * inv
+        da1 = (u * c - s) * inv2
+        db1 = (u * s - one_minus_c) * inv2
+    return s, c, a1, b1, da1, db1
+
+
+@njit(cache=True)
+def _move(x, dt, out):
+    """Coordinated-turn motion of one 5-state over Δt into ``out`` (no Jacobian)."""
+    vx, vy, w = x[2], x[3], x[4]
+    s, c, a1, b1, _da1, _db1 = _turn_terms(w * dt)
+    a = a1 * dt
+    b = b1 * dt
+    out[0] = x[0] + a * vx - b * vy
+    out[1] = x[1] + b * vx + a * vy
+    out[2] = c * vx - s * vy
+    out[3] = s * vx + c * vy
+    out[4] = w
+
+
+@njit(cache=True)
+def _move_jacobian(x, dt, out, f):
+    """Coordinated-turn motion of one 5-state over Δt into ``out`` and its Jacobian into ``f`` (5, 5)."""
+    vx, vy, w = x[2], x[3], x[4]
+    s, c, a1, b1, da1, db1 = _turn_terms(w * dt)
+    a = a1 * dt
+    b = b1 * dt
+    vxn = c * vx - s * vy
+    vyn = s * vx + c * vy
+    out[0] = x[0] + a * vx - b * vy
+    out[1] = x[1] + b * vx + a * vy
+    out[2] = vxn
+    out[3] = vyn
+    out[4] = w
+    dt2 = dt * dt
+    da = da1 * dt2
+    db = db1 * dt2
+    f[:] = 0.0
+    f[0, 0] = f[1, 1] = f[4, 4] = 1.0
+    f[0, 2] = f[1, 3] = a
+    f[0, 3] = -b
+    f[1, 2] = b
+    f[2, 2] = f[3, 3] = c
+    f[2, 3] = -s
+    f[3, 2] = s
+    f[0, 4] = vx * da - vy * db
+    f[1, 4] = vx * db + vy * da
+    f[2, 4] = -dt * vyn
+    f[3, 4] = dt * vxn
+
+
+# ---------------------------------------------------------------------------------------------------- IMM step
+@njit(cache=True)
+def _predict_one(x, p, mu, dt, q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch, xp, pp, cbar):
+    """IMM interaction and per-model EKF prediction of one track: x (M,5), P (M,5,5), μ (M,) over Δt into
+    xp (M,5), pp (M,5,5), c̄ (M,)."""
+    m = x.shape[0]
+    ad = abs(dt)
+    pi = np.empty((m, m))
+    if m == 1:
+        pi[0, 0] = 1.0
+    else:
+        for i in range(m):
+            leave = 1.0 - math.exp(-ad / sojourn[i])
+            for j in range(m):
+                pi[i, j] = leave / (m - 1) if equal_switch else leave * switch_to[i, j]
+            pi[i, i] = 1.0 - leave
+    w = np.empty(m)
+    x0 = np.empty(5)
+    p0 = np.empty((5, 5))
+    d = np.empty(5)
+    f = np.empty((5, 5))
+    fp = np.empty((5, 5))
+    for j in range(m):
+        cb = 0.0
+        for i in range(m):
+            w[i] = pi[i, j] * mu[i]
+            cb += w[i]
+        cbar[j] = cb
+        den = max(cb, 1e-300)
+        for i in range(m):
+            w[i] = w[i] / den
+        # Mixture moments about the first model's state (x_ref), as predictor._weighted_moments does.
+        for k in range(5):
+            acc = 0.0
+            for i in range(m):
+                acc += w[i] * x[i, k]
+            x0[k] = acc
+        p0[:] = 0.0
+        for i in range(m):
+            for k in range(5):
+                d[k] = x[i, k] - x[0, k]
+            wi = w[i]
+            for k in range(5):
+                for col in range(5):
+                    p0[k, col] += wi * (p[i, k, col] + d[k] * d[col])
+        for k in range(5):
+            d[k] = x0[k] - x[0, k]
+        for k in range(5):
+            for col in range(5):
+                p0[k, col] -= d[k] * d[col]
+        if pinned[j]:
+            x0[4] = omega[j]
+            for k in range(5):
+                p0[4, k] = 0.0
+                p0[k, 4] = 0.0
+            p0[4, 4] = PINNED_OMEGA_VAR
+        _move_jacobian(x0, dt, xp[j], f)
+        # F P Fᵀ, then the process noise of model j.
+        for k in range(5):
+            for col in range(5):
+                acc = 0.0
+                for r in range(5):
+                    acc += f[k, r] * p0[r, col]
+                fp[k, col] = acc
+        for k in range(5):
+            for col in range(5):
+                acc = 0.0
+                for r in range(5):
+                    acc += fp[k, r] * f[col, r]
+                pp[j, k, col] = acc
+        a = ad * q[j]
+        cross = a * (0.5 * dt)
+        pp[j, 0, 0] += a * ad * ad / 3.0
+        pp[j, 1, 1] += a * ad * ad / 3.0
+        pp[j, 0, 2] += cross
+        pp[j, 2, 0] += cross
+        pp[j, 1, 3] += cross
+        pp[j, 3, 1] += cross
+        pp[j, 2, 2] += a
+        pp[j, 3, 3] += a
+        pp[j, 4, 4] += ad * turn_noise[j]
+
+
+@njit(cache=True)
+def _update_one(xp, pp, cbar, z0, z1, r00, r01, r11, x_out, p_out, mu_out):
+    """Kalman update of every model of one track by one position, then the model probabilities."""
+    m = xp.shape[0]
+    log_w = np.empty(m)
+    kg = np.empty((5, 2))
+    for j in range(m):
+        nu0 = z0 - xp[j, 0]
+        nu1 = z1 - xp[j, 1]
+        s00 = pp[j, 0, 0] + r00
+        s01 = pp[j, 0, 1] + r01
+        s11 = pp[j, 1, 1] + r11
+        det = max(s00 * s11 - s01 * s01, 1e-12)
+        i00 = s11 / det
+        i11 = s00 / det
+        i01 = -s01 / det
+        for k in range(5):
+            kg[k, 0] = pp[j, k, 0] * i00 + pp[j, k, 1] * i01
+            kg[k, 1] = pp[j, k, 0] * i01 + pp[j, k, 1] * i11
+            x_out[j, k] = xp[j, k] + kg[k, 0] * nu0 + kg[k, 1] * nu1
+        for k in range(5):
+            for col in range(5):
+                p_out[j, k, col] = pp[j, k, col] - (kg[k, 0] * pp[j, 0, col] + kg[k, 1] * pp[j, 1, col])
+        for k in range(5):
+            for col in range(k + 1, 5):
+                v = 0.5 * (p_out[j, k, col] + p_out[j, col, k])
+                p_out[j, k, col] = v
+                p_out[j, col, k] = v
+        maha = nu0 * nu0 * i00 + 2.0 * nu0 * nu1 * i01 + nu1 * nu1 * i11
+        log_w[j] = math.log(max(cbar[j], 1e-300)) - 0.5 * maha - 0.5 * math.log(det)
+    top = log_w.max()
+    total = 0.0
+    for j in range(m):
+        mu_out[j] = math.exp(log_w[j] - top)
+        total += mu_out[j]
+    # Keep every model alive: a model at exactly zero could never take over again.
+    total2 = 0.0
+    for j in range(m):
+        mu_out[j] = min(max(mu_out[j] / total, 1e-4), 1.0)
+        total2 += mu_out[j]
+    for j in range(m):
+        mu_out[j] /= total2
+
+
+@njit(cache=True)
+def _combine_one(x, p, mu, nk, xc, pc):
+    """Moment-matched single Gaussian of one track's model mixture, first ``nk`` state components."""
+    m = x.shape[0]
+    for k in range(nk):
+        acc = 0.0
+        for j in range(m):
+            acc += mu[j] * x[j, k]
+        xc[k] = acc
+    for k in range(nk):
+        for col in range(nk):
+            pc[k, col] = 0.0
+    for j in range(m):
+        for k in range(nk):
+            dk = x[j, k] - x[0, k]
+            for col in range(nk):
+                pc[k, col] += mu[j] * (p[j, k, col] + dk * (x[j, col] - x[0, col]))
+    for k in range(nk):
+        ek = xc[k] - x[0, k]
+        for col in range(nk):
+            pc[k, col] -= ek * (xc[col] - x[0, col])
+
+
+@njit(cache=True)
+def imm_predict(x, p, mu, dt, q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch):
+    """IMM interaction + EKF prediction for n tracks: x (n,M,5), P (n,M,5,5), μ (n,M), Δt (n,) →
+    (x_pred, P_pred, c̄); as :func:`airpicture.track.predictor.imm_predict`."""
+    n, m = mu.shape
+    xp = np.empty((n, m, 5))
+    pp = np.empty((n, m, 5, 5))
+    cbar = np.empty((n, m))
+    for i in range(n):
+        _predict_one(
+            x[i],
+            p[i],
+            mu[i],
+            dt[i],
+            q,
+            omega,
+            pinned,
+            turn_noise,
+            sojourn,
+            switch_to,
+            equal_switch,
+            xp[i],
+            pp[i],
+            cbar[i],
+        )
+    return xp, pp, cbar
+
+
+@njit(cache=True)
+def imm_update(xp, pp, cbar, z, r):
+    """Kalman + model-probability update of n tracks by one position each; as
+    :func:`airpicture.track.updater.imm_update`."""
+    n, m = cbar.shape
+    x = np.empty((n, m, 5))
+    p = np.empty((n, m, 5, 5))
+    mu = np.empty((n, m))
+    for i in range(n):
+        _update_one(xp[i], pp[i], cbar[i], z[i, 0], z[i, 1], r[i, 0, 0], r[i, 0, 1], r[i, 1, 1], x[i], p[i], mu[i])
+    return x, p, mu
+
+
+@njit(cache=True)
+def combine(x, p, mu, nk):
+    """Moment-matched Gaussian of each mixture over its first ``nk`` components: (xc (n,nk), pc (n,nk,nk))."""
+    n = mu.shape[0]
+    xc = np.empty((n, nk))
+    pc = np.empty((n, nk, nk))
+    for i in range(n):
+        _combine_one(x[i], p[i], mu[i], nk, xc[i], pc[i])
+    return xc, pc
+
+
+@njit(cache=True)
+def predict_update_store(
+    sx, sp, smu, sxc, spc, stime, slots, t, z, r, q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch
+):
+    """The whole IMM step of track ``slots[k]`` (distinct) to time ``t[k]`` with position ``z[k]``, covariance
+    ``r[k]``, written back into the store arrays (models, probabilities, combined estimate, time)."""
+    m = smu.shape[1]
+    xp = np.empty((m, 5))
+    pp = np.empty((m, 5, 5))
+    cbar = np.empty(m)
+    for k in range(slots.shape[0]):
+        s = slots[k]
+        dt = t[k] - stime[s]
+        _predict_one(
+            sx[s], sp[s], smu[s], dt, q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch, xp, pp, cbar
+        )
+        _update_one(xp, pp, cbar, z[k, 0], z[k, 1], r[k, 0, 0], r[k, 0, 1], r[k, 1, 1], sx[s], sp[s], smu[s])
+        _combine_one(sx[s], sp[s], smu[s], 4, sxc[s], spc[s])
+        stime[s] = t[k]
+
+
+# ---------------------------------------------------------------------------------------------------- gating
+@njit(cache=True)
+def _score(sx, smu, spc, stime, s, t, zx, zy, r00, r01, r11, q):
+    """(d², ln det S) of track slot ``s`` against one plot: the models moved by their own motion and weighted by
+    their probabilities; the combined covariance moved as NCV and grown by the weighted process noise."""
+    m = smu.shape[1]
+    dt = t - stime[s]
+    moved = np.empty(5)
+    px = 0.0
+    py = 0.0
+    qbar = 0.0
+    for j in range(m):
+        _move(sx[s, j], dt, moved)
+        px += smu[s, j] * moved[0]
+        py += smu[s, j] * moved[1]
+        qbar += smu[s, j] * q[j]
+    ad = abs(dt)
+    a = ad * qbar
+    c = spc[s]
+    p00 = a * ad * ad / 3.0 + ((c[0, 0] + dt * c[2, 0]) + dt * (c[0, 2] + dt * c[2, 2]))
+    p01 = (c[0, 1] + dt * c[2, 1]) + dt * (c[0, 3] + dt * c[2, 3])
+    p11 = a * ad * ad / 3.0 + ((c[1, 1] + dt * c[3, 1]) + dt * (c[1, 3] + dt * c[3, 3]))
+    nu0 = zx - px
+    nu1 = zy - py
+    s00 = p00 + r00
+    s01 = p01 + r01
+    s11 = p11 + r11
+    det = max(s00 * s11 - s01 * s01, 1e-12)
+    d2 = nu0 * nu0 * (s11 / det) + 2.0 * nu0 * nu1 * (-s01 / det) + nu1 * nu1 * (s00 / det)
+    return d2, math.log(det)
+
+
+@njit(cache=True)
+def score_pairs(sx, smu, spc, stime, slots, plots, plot_t, plot_xy, plot_r, q):
+    """(d², cost = d² + ln det S) of each (slot, plot) pair; as :func:`airpicture.track.gater.score_pairs`."""
+    n = slots.shape[0]
+    d2 = np.empty(n)
+    cost = np.empty(n)
+    for k in range(n):
+        j = plots[k]
+        d, ld = _score(
+            sx, smu, spc, stime, slots[k], plot_t[j], plot_xy[j, 0], plot_xy[j, 1],
+            plot_r[j, 0, 0], plot_r[j, 0, 1], plot_r[j, 1, 1], q,
+        )  # fmt: skip
+        d2[k] = d
+        cost[k] = d + ld
+    return d2, cost
+
+
+@njit(cache=True)
+def gate_radius(sxc, spc, stime, slots, t_mid, half_span, gate_chi2, max_radius_m):
+    """Each track's position at ``t_mid`` and coarse gate radius; as in
+    :func:`airpicture.track.gater.candidate_pairs`."""
+    n = slots.shape[0]
+    pos = np.empty((n, 2))
+    radius = np.empty(n)
+    for k in range(n):
+        s = slots[k]
+        dt = t_mid - stime[s]
+        pos[k, 0] = sxc[s, 0] + sxc[s, 2] * dt
+        pos[k, 1] = sxc[s, 1] + sxc[s, 3] * dt
+        vel_var = max(spc[s, 2, 2], spc[s, 3, 3])
+        pos_var = max(spc[s, 0, 0], spc[s, 1, 1]) + vel_var * dt * dt
+        rad = math.sqrt(gate_chi2 * (pos_var + 1500.0**2)) + 0.5 * 15.0 * dt * dt + 320.0 * half_span
+        radius[k] = min(rad, max_radius_m)
+    return pos, radius
+
+
+@njit(cache=True)
+def gate_all_pairs(sx, smu, sxc, spc, stime, slots, plot_t, plot_xy, plot_r, q, gate_chi2, max_radius_m, min_gap_s):
+    """Brute-force gate of every track in ``slots`` against every plot (for small slices, where it is cheaper than
+    building k-d trees): spatial radius at the plots' middle time, then the Mahalanobis score; pairs whose times
+    differ by ``min_gap_s`` or less are skipped (when it is > 0). Returns (slot, plot, d², cost) of the pairs with
+    d² < ``gate_chi2``, in (track, plot) order."""
+    n_t = slots.shape[0]
+    n_p = plot_t.shape[0]
+    t_lo = plot_t.min()
+    t_hi = plot_t.max()
+    t_mid = 0.5 * (t_lo + t_hi)
+    half_span = 0.5 * (t_hi - t_lo)
+    pos, radius = gate_radius(sxc, spc, stime, slots, t_mid, half_span, gate_chi2, max_radius_m)
+    cap = 64
+    out_t = np.empty(cap, np.int64)
+    out_p = np.empty(cap, np.int64)
+    out_d2 = np.empty(cap)
+    out_c = np.empty(cap)
+    n = 0
+    for k in range(n_t):
+        s = slots[k]
+        rad = radius[k]
+        for j in range(n_p):
+            dx = plot_xy[j, 0] - pos[k, 0]
+            dy = plot_xy[j, 1] - pos[k, 1]
+            if dx * dx + dy * dy > rad * rad:
+                continue
+            if min_gap_s > 0.0 and abs(plot_t[j] - stime[s]) <= min_gap_s:
+                continue
+            d2, ld = _score(
+                sx, smu, spc, stime, s, plot_t[j], plot_xy[j, 0], plot_xy[j, 1],
+                plot_r[j, 0, 0], plot_r[j, 0, 1], plot_r[j, 1, 1], q,
+            )  # fmt: skip
+            if not d2 < gate_chi2:
+                continue
+            if n == cap:
+                cap *= 2
+                out_t = _grow_int(out_t, cap)
+                out_p = _grow_int(out_p, cap)
+                out_d2 = _grow_float(out_d2, cap)
+                out_c = _grow_float(out_c, cap)
+            out_t[n] = s
+            out_p[n] = j
+            out_d2[n] = d2
+            out_c[n] = d2 + ld
+            n += 1
+    return out_t[:n].copy(), out_p[:n].copy(), out_d2[:n].copy(), out_c[:n].copy()
+
+
+@njit(cache=True)
+def _grow_int(a, cap):
+    out = np.empty(cap, np.int64)
+    out[: a.shape[0]] = a
+    return out
+
+
+@njit(cache=True)
+def _grow_float(a, cap):
+    out = np.empty(cap)
+    out[: a.shape[0]] = a
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------- output
+@njit(cache=True)
+def extrapolate(sx, smu, spc, stime, slots, time_s, q0):
+    """Combined kinematic mean of each track's models moved by their own motion to ``time_s`` (no mixing) and the
+    horizontal 1-σ radius grown as the quietest model's (``q0``); as ``Tracker.snapshot`` computes them."""
+    n = slots.shape[0]
+    m = smu.shape[1]
+    xc = np.empty((n, 4))
+    sigma = np.empty(n)
+    moved = np.empty(5)
+    for k in range(n):
+        s = slots[k]
+        dt = time_s - stime[s]
+        for c in range(4):
+            xc[k, c] = 0.0
+        for j in range(m):
+            _move(sx[s, j], dt, moved)
+            for c in range(4):
+                xc[k, c] += smu[s, j] * moved[c]
+        pc = spc[s]
+        var = 0.5 * (pc[0, 0] + pc[1, 1]) + dt * dt * 0.5 * (pc[2, 2] + pc[3, 3]) + q0 * abs(dt) ** 3 / 3
+        sigma[k] = math.sqrt(var)
+    return xc, sigma
+
+
+_warm = False
+
+
+def warm_up() -> None:
+    """Compile (or load from the on-disk cache) every kernel with the argument types the tracker passes, so that
+    the one-time cost is paid here (once per process: ``Tracker()`` calls it) rather than inside the first
+    processing step."""
+    global _warm
+    if _warm:
+        return
+    _warm = True
+    m = 2
+    x = np.zeros((3, m, 5))
+    x[:, :, 2] = 200.0
+    x[:, 1, 4] = 0.02
+    p = np.tile(np.eye(5), (3, m, 1, 1)) * 100.0
+    mu = np.full((3, m), 0.5)
+    xc = np.zeros((3, 4))
+    pc = np.tile(np.eye(4), (3, 1, 1)) * 100.0
+    t = np.zeros(3)
+    slots = np.arange(2, dtype=np.int64)
+    tt = np.array([1.0, 2.0])
+    z = np.zeros((2, 2))
+    r = np.tile(np.eye(2), (2, 1, 1)) * 100.0
+    bank = (
+        np.array([0.1, 2.0]), np.array([0.0, np.nan]), np.array([True, False]), np.array([0.0, 1e-7]),
+        np.array([100.0, 20.0]), np.array([[0.0, 1.0], [1.0, 0.0]]), False,
+    )  # fmt: skip
+    xp, pp, cbar = imm_predict(x[:2], p[:2], mu[:2], tt, *bank)
+    imm_update(xp, pp, cbar, z, r)
+    combine(x, p, mu, 4)
+    predict_update_store(x, p, mu, xc, pc, t, slots, tt, z, r, *bank)
+    score_pairs(x, mu, pc, t, slots, slots, tt, z, r, bank[0])
+    gate_all_pairs(x, mu, xc, pc, t, slots, tt, z, r, bank[0], 100.0, 30_000.0, 0.0)
+    gate_radius(xc, pc, t, slots, 1.0, 0.5, 100.0, 30_000.0)
+    extrapolate(x, mu, pc, t, slots, 3.0, 0.1)
+
+
+__all__ = [
+    "combine",
+    "extrapolate",
+    "gate_all_pairs",
+    "gate_radius",
+    "imm_predict",
+    "imm_update",
+    "predict_update_store",
+    "score_pairs",
+    "warm_up",
+]

@@ -1,0 +1,177 @@
+"""The compiled kernels (airpicture.track.kernels) against the numpy reference maths of predictor/updater/gater."""
+
+import numpy as np
+import pytest
+
+from airpicture.track import kernels
+from airpicture.track.config import TrackerConfig
+from airpicture.track.gater import candidate_pairs, gate, score_pairs
+from airpicture.track.predictor import MotionModels, combine, extrapolate, imm_predict, propagate
+from airpicture.track.store import CONFIRMED, TrackStore
+from airpicture.track.updater import imm_update
+
+
+def _banks() -> list[MotionModels]:
+    """The default bank, a bank that switches equally (no switch matrix) and a one-model bank."""
+    default = TrackerConfig().motion_models()
+    equal = MotionModels(
+        np.array([0.1, 3.0, 1.0]), np.array([0.0, np.radians(2.0), np.nan]), np.array([300.0, 20.0, 30.0]),
+        None, np.array([0.0, 0.0, 1e-7]),
+    )  # fmt: skip
+    single = MotionModels(np.array([1.0]), np.array([np.nan]), np.array([100.0]), None, np.array([1e-7]))
+    return [default, equal, single]
+
+
+def _random_imm(rng: np.random.Generator, n: int, m: int):
+    x = rng.normal(size=(n, m, 5)) * [2e4, 2e4, 150.0, 150.0, 0.03]
+    x[: n // 4, :, 4] = rng.normal(size=(n // 4, m)) * 1e-4  # turn rates inside the Taylor-series range
+    a = rng.normal(size=(n, m, 5, 5))
+    p = a @ np.swapaxes(a, -1, -2) * [1e3, 1e3, 30.0, 30.0, 1e-5] + np.eye(5) * 1e-6
+    p = 0.5 * (p + np.swapaxes(p, -1, -2))
+    mu = rng.dirichlet(np.ones(m), size=n)
+    dt = rng.uniform(-2.0, 8.0, n)
+    return x, p, mu, dt
+
+
+def _close(a, b, rtol=1e-9):
+    """Equal to float tolerance, relative to each array's scale (covariances mix 1e6 m² and 1e-5 rad²/s²)."""
+    scale = np.abs(b).max(axis=tuple(range(1, b.ndim)), keepdims=True) if b.ndim > 1 else np.abs(b).max()
+    return np.all(np.abs(a - b) <= rtol * (scale + 1e-300))
+
+
+@pytest.mark.parametrize("bank", _banks(), ids=["default", "equal-switch", "single"])
+def test_compiled_imm_step_matches_the_numpy_reference(bank):
+    rng = np.random.default_rng(7)
+    x, p, mu, dt = _random_imm(rng, 64, bank.n)
+    xp0, pp0, cb0 = imm_predict(x, p, mu, dt, bank)
+    xp1, pp1, cb1 = kernels.imm_predict(x, p, mu, dt, *bank.kernel_args)
+    assert _close(xp1, xp0) and _close(pp1, pp0) and _close(cb1, cb0)
+    z = xp0[:, 0, :2] + rng.normal(size=(64, 2)) * 300.0
+    r = np.tile(np.diag([150.0**2, 90.0**2]), (64, 1, 1))
+    r[:, 0, 1] = r[:, 1, 0] = 3000.0
+    x0, p0, mu0 = imm_update(xp0, pp0, cb0, z, r)
+    x1, p1, mu1 = kernels.imm_update(xp0, pp0, cb0, z, r)
+    assert _close(x1, x0) and _close(p1, p0) and _close(mu1, mu0)
+    assert np.allclose(mu1.sum(axis=1), 1.0) and (mu1 >= 1e-4 * 0.99).all()
+    xc0, pc0 = combine(x0[..., :4], p0[..., :4, :4], mu0)
+    xc1, pc1 = kernels.combine(x0, p0, mu0, 4)
+    assert _close(xc1, xc0) and _close(pc1, pc0)
+
+
+def test_fused_store_step_equals_predict_update_combine_and_touches_only_its_slots():
+    bank = TrackerConfig().motion_models()
+    rng = np.random.default_rng(3)
+    x, p, mu, dt = _random_imm(rng, 10, bank.n)
+    t_store = rng.uniform(0.0, 4.0, 10)
+    xc, pc = kernels.combine(x, p, mu, 4)
+    slots = np.array([7, 2, 5], dtype=np.int64)
+    t = t_store[slots] + dt[slots]
+    z = x[slots, 0, :2] + 100.0
+    r = np.tile(np.eye(2) * 150.0**2, (3, 1, 1))
+    xp, pp, cb = imm_predict(x[slots], p[slots], mu[slots], dt[slots], bank)
+    x_ref, p_ref, mu_ref = imm_update(xp, pp, cb, z, r)
+    xc_ref, pc_ref = combine(x_ref[..., :4], p_ref[..., :4, :4], mu_ref)
+    sx, sp, smu, sxc, spc, st = x.copy(), p.copy(), mu.copy(), xc.copy(), pc.copy(), t_store.copy()
+    kernels.predict_update_store(sx, sp, smu, sxc, spc, st, slots, t, z, r, *bank.kernel_args)
+    assert _close(sx[slots], x_ref) and _close(sp[slots], p_ref) and _close(smu[slots], mu_ref)
+    assert _close(sxc[slots], xc_ref) and _close(spc[slots], pc_ref)
+    assert np.array_equal(st[slots], t)
+    others = np.setdiff1d(np.arange(10), slots)
+    assert np.array_equal(sx[others], x[others]) and np.array_equal(st[others], t_store[others])
+
+
+def test_compiled_turn_jacobian_matches_finite_differences():
+    states = np.array(
+        [
+            [1000.0, -2000.0, 150.0, -80.0, np.radians(2.5)],
+            [0.0, 0.0, 230.0, 40.0, np.radians(-0.01)],  # |ωΔt| below the series threshold
+            [5.0, 5.0, -100.0, 200.0, 0.0],
+        ]
+    )
+    out, f = np.empty(5), np.empty((5, 5))
+    for x in states:
+        for dt in (4.0, -1.5, 12.0):
+            kernels._move_jacobian(x, dt, out, f)
+            assert np.allclose(out, propagate(x[None], np.array([dt]), False)[0][0], rtol=1e-12, atol=1e-9)
+            numeric = np.empty((5, 5))
+            for k in range(5):
+                h = np.zeros(5)
+                h[k] = 1e-3 if k < 4 else 1e-7
+                hi, lo = np.empty(5), np.empty(5)
+                kernels._move(x + h, dt, hi)
+                kernels._move(x - h, dt, lo)
+                numeric[:, k] = (hi - lo) / (2 * h[k])
+            assert np.allclose(f, numeric, rtol=1e-6, atol=1e-4), (x, dt)
+
+
+def _store_with_tracks(rng: np.random.Generator, n: int) -> TrackStore:
+    bank = TrackerConfig().motion_models()
+    st = TrackStore(capacity=2 * n, n_models=bank.n)
+    slots = st.allocate(n)
+    x, p, mu, _ = _random_imm(rng, n, bank.n)
+    x[:, :, :2] = rng.uniform(-50_000.0, 50_000.0, (n, 1, 2))  # models of a track near each other
+    st.set_state(slots, x, p, mu)
+    st.time_s[slots] = rng.uniform(0.0, 4.0, n)
+    st.status[slots] = CONFIRMED
+    return st
+
+
+def test_compiled_gate_finds_the_pairs_and_scores_of_the_kd_tree_gate():
+    bank = TrackerConfig().motion_models()
+    rng = np.random.default_rng(11)
+    st = _store_with_tracks(rng, 40)
+    slots = st.live()
+    plot_t = np.sort(rng.uniform(4.0, 8.0, 60))
+    plot_xy = np.concatenate(
+        [st.xc[slots[:30], :2] + rng.normal(size=(30, 2)) * 400.0, rng.uniform(-5e4, 5e4, (30, 2))]
+    )
+    plot_r = np.tile(np.eye(2) * 150.0**2, (60, 1, 1))
+    ts, pj = candidate_pairs(st, slots, plot_t, plot_xy, 100.0, 30_000.0)
+    ref = score_pairs(st, ts, pj, plot_t, plot_xy, plot_r, bank)
+    inside = ref.d2 < 100.0
+    expected = {
+        (int(a), int(b)): (d, c)
+        for a, b, d, c in zip(ts[inside], pj[inside], ref.d2[inside], ref.cost[inside], strict=True)
+    }
+    assert len(expected) >= 30
+    import airpicture.track.gater as gater
+
+    for brute in (10**9, 0):  # the compiled all-pairs loop, then k-d tree candidates with the compiled score
+        old, gater.BRUTE_FORCE_PAIRS = gater.BRUTE_FORCE_PAIRS, brute
+        try:
+            got = gate(st, slots, plot_t, plot_xy, plot_r, bank, 100.0, 30_000.0)
+        finally:
+            gater.BRUTE_FORCE_PAIRS = old
+        pairs = {
+            (int(a), int(b)): (d, c) for a, b, d, c in zip(got.track_slot, got.plot, got.d2, got.cost, strict=True)
+        }
+        assert pairs.keys() == expected.keys()
+        for key, (d, c) in pairs.items():
+            assert d == pytest.approx(expected[key][0], rel=1e-9, abs=1e-9)
+            assert c == pytest.approx(expected[key][1], rel=1e-9, abs=1e-9)
+
+
+def test_gate_leaves_out_pairs_closer_in_time_than_the_minimum_gap():
+    bank = TrackerConfig().motion_models()
+    rng = np.random.default_rng(5)
+    st = _store_with_tracks(rng, 5)
+    slots = st.live()
+    plot_t = st.time_s[slots] + np.array([0.5, 3.0, 0.2, 2.5, 1.0])
+    plot_xy = st.xc[slots, :2].copy()
+    plot_r = np.tile(np.eye(2) * 150.0**2, (5, 1, 1))
+    got = gate(st, slots, plot_t, plot_xy, plot_r, bank, 100.0, 30_000.0, min_gap_s=2.0)
+    assert got.plot.size > 0
+    assert (np.abs(plot_t[got.plot] - st.time_s[got.track_slot]) > 2.0).all()
+
+
+def test_compiled_snapshot_extrapolation_matches_the_numpy_reference():
+    bank = TrackerConfig().motion_models()
+    rng = np.random.default_rng(2)
+    st = _store_with_tracks(rng, 20)
+    live = st.live()
+    xc, sigma = kernels.extrapolate(st.x, st.mu, st.pc, st.time_s, live, 9.0, float(bank.q.min()))
+    dt = 9.0 - st.time_s[live]
+    assert _close(xc, extrapolate(st.x[live], st.mu[live], dt))
+    pc = st.pc[live]
+    var = 0.5 * (pc[:, 0, 0] + pc[:, 1, 1]) + dt * dt * 0.5 * (pc[:, 2, 2] + pc[:, 3, 3]) + bank.q.min() * dt**3 / 3
+    assert np.allclose(sigma, np.sqrt(var), rtol=1e-12)
