@@ -100,12 +100,20 @@ def _move_jacobian(x, dt, out, f):
 
 # ---------------------------------------------------------------------------------------------------- IMM step
 @njit(cache=True)
-def _predict_one(x, p, mu, dt, q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch, xp, pp, cbar):
+def _scratch(m: int):
+    """Work arrays of one IMM prediction (allocated once per kernel call, not per track)."""
+    return np.empty((m, m)), np.empty(m), np.empty((m, 5, 5)), np.empty(5), np.empty((5, 5)), np.empty((5, 5))
+
+
+@njit(cache=True)
+def _predict_one(
+    x, p, mu, dt, q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch, xp, pp, cbar, scratch
+):  # fmt: skip
     """IMM interaction and per-model EKF prediction of one track: x (M,5), P (M,5,5), μ (M,) over Δt into
-    xp (M,5), pp (M,5,5), c̄ (M,)."""
+    xp (M,5), pp (M,5,5), c̄ (M,). ``scratch``: :func:`_scratch` (M)."""
+    pi, w, spread, x0, p0, fp = scratch
     m = x.shape[0]
     ad = abs(dt)
-    pi = np.empty((m, m))
     if m == 1:
         pi[0, 0] = 1.0
     else:
@@ -114,12 +122,13 @@ def _predict_one(x, p, mu, dt, q, omega, pinned, turn_noise, sojourn, switch_to,
             for j in range(m):
                 pi[i, j] = leave / (m - 1) if equal_switch else leave * switch_to[i, j]
             pi[i, i] = 1.0 - leave
-    w = np.empty(m)
-    x0 = np.empty(5)
-    p0 = np.empty((5, 5))
-    d = np.empty(5)
-    f = np.empty((5, 5))
-    fp = np.empty((5, 5))
+    # Mixture moments about the first model's state x_ref (as predictor._weighted_moments): the spread term
+    # P_i + d_i d_iᵀ, d_i = x_i − x_ref, once per model.
+    for i in range(m):
+        for k in range(5):
+            dk = x[i, k] - x[0, k]
+            for col in range(5):
+                spread[i, k, col] = p[i, k, col] + dk * (x[i, col] - x[0, col])
     for j in range(m):
         cb = 0.0
         for i in range(m):
@@ -129,55 +138,66 @@ def _predict_one(x, p, mu, dt, q, omega, pinned, turn_noise, sojourn, switch_to,
         den = max(cb, 1e-300)
         for i in range(m):
             w[i] = w[i] / den
-        # Mixture moments about the first model's state (x_ref), as predictor._weighted_moments does.
         for k in range(5):
             acc = 0.0
             for i in range(m):
                 acc += w[i] * x[i, k]
             x0[k] = acc
-        p0[:] = 0.0
-        for i in range(m):
-            for k in range(5):
-                d[k] = x[i, k] - x[0, k]
-            wi = w[i]
-            for k in range(5):
-                for col in range(5):
-                    p0[k, col] += wi * (p[i, k, col] + d[k] * d[col])
-        for k in range(5):
-            d[k] = x0[k] - x[0, k]
         for k in range(5):
             for col in range(5):
-                p0[k, col] -= d[k] * d[col]
+                acc = 0.0
+                for i in range(m):
+                    acc += w[i] * spread[i, k, col]
+                p0[k, col] = acc - (x0[k] - x[0, k]) * (x0[col] - x[0, col])
         if pinned[j]:
             x0[4] = omega[j]
             for k in range(5):
                 p0[4, k] = 0.0
                 p0[k, 4] = 0.0
             p0[4, 4] = PINNED_OMEGA_VAR
-        _move_jacobian(x0, dt, xp[j], f)
-        # F P Fᵀ, then the process noise of model j.
+        # Coordinated-turn motion and F P Fᵀ with the Jacobian's zeros and ones left out:
+        # F = [[1, 0, a, −b, f04], [0, 1, b, a, f14], [0, 0, c, −s, f24], [0, 0, s, c, f34], [0, 0, 0, 0, 1]].
+        vx, vy, om = x0[2], x0[3], x0[4]
+        sn, cs, a1, b1, da1, db1 = _turn_terms(om * dt)
+        a = a1 * dt
+        b = b1 * dt
+        vxn = cs * vx - sn * vy
+        vyn = sn * vx + cs * vy
+        xp[j, 0] = x0[0] + a * vx - b * vy
+        xp[j, 1] = x0[1] + b * vx + a * vy
+        xp[j, 2] = vxn
+        xp[j, 3] = vyn
+        xp[j, 4] = om
+        dt2 = dt * dt
+        da = da1 * dt2
+        db = db1 * dt2
+        f04 = vx * da - vy * db
+        f14 = vx * db + vy * da
+        f24 = -dt * vyn
+        f34 = dt * vxn
+        for col in range(5):
+            fp[0, col] = p0[0, col] + a * p0[2, col] + -b * p0[3, col] + f04 * p0[4, col]
+            fp[1, col] = p0[1, col] + b * p0[2, col] + a * p0[3, col] + f14 * p0[4, col]
+            fp[2, col] = cs * p0[2, col] + -sn * p0[3, col] + f24 * p0[4, col]
+            fp[3, col] = sn * p0[2, col] + cs * p0[3, col] + f34 * p0[4, col]
+            fp[4, col] = p0[4, col]
         for k in range(5):
-            for col in range(5):
-                acc = 0.0
-                for r in range(5):
-                    acc += f[k, r] * p0[r, col]
-                fp[k, col] = acc
-        for k in range(5):
-            for col in range(5):
-                acc = 0.0
-                for r in range(5):
-                    acc += fp[k, r] * f[col, r]
-                pp[j, k, col] = acc
-        a = ad * q[j]
-        cross = a * (0.5 * dt)
-        pp[j, 0, 0] += a * ad * ad / 3.0
-        pp[j, 1, 1] += a * ad * ad / 3.0
+            pp[j, k, 0] = fp[k, 0] + fp[k, 2] * a + fp[k, 3] * -b + fp[k, 4] * f04
+            pp[j, k, 1] = fp[k, 1] + fp[k, 2] * b + fp[k, 3] * a + fp[k, 4] * f14
+            pp[j, k, 2] = fp[k, 2] * cs + fp[k, 3] * -sn + fp[k, 4] * f24
+            pp[j, k, 3] = fp[k, 2] * sn + fp[k, 3] * cs + fp[k, 4] * f34
+            pp[j, k, 4] = fp[k, 4]
+        # Process noise of model j.
+        qa = ad * q[j]
+        cross = qa * (0.5 * dt)
+        pp[j, 0, 0] += qa * ad * ad / 3.0
+        pp[j, 1, 1] += qa * ad * ad / 3.0
         pp[j, 0, 2] += cross
         pp[j, 2, 0] += cross
         pp[j, 1, 3] += cross
         pp[j, 3, 1] += cross
-        pp[j, 2, 2] += a
-        pp[j, 3, 3] += a
+        pp[j, 2, 2] += qa
+        pp[j, 3, 3] += qa
         pp[j, 4, 4] += ad * turn_noise[j]
 
 
@@ -256,23 +276,12 @@ def imm_predict(x, p, mu, dt, q, omega, pinned, turn_noise, sojourn, switch_to, 
     xp = np.empty((n, m, 5))
     pp = np.empty((n, m, 5, 5))
     cbar = np.empty((n, m))
+    scratch = _scratch(m)
     for i in range(n):
         _predict_one(
-            x[i],
-            p[i],
-            mu[i],
-            dt[i],
-            q,
-            omega,
-            pinned,
-            turn_noise,
-            sojourn,
-            switch_to,
-            equal_switch,
-            xp[i],
-            pp[i],
-            cbar[i],
-        )
+            x[i], p[i], mu[i], dt[i], q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch,
+            xp[i], pp[i], cbar[i], scratch,
+        )  # fmt: skip
     return xp, pp, cbar
 
 
@@ -310,12 +319,14 @@ def predict_update_store(
     xp = np.empty((m, 5))
     pp = np.empty((m, 5, 5))
     cbar = np.empty(m)
+    scratch = _scratch(m)
     for k in range(slots.shape[0]):
         s = slots[k]
         dt = t[k] - stime[s]
         _predict_one(
-            sx[s], sp[s], smu[s], dt, q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch, xp, pp, cbar
-        )
+            sx[s], sp[s], smu[s], dt, q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch, xp, pp, cbar,
+            scratch,
+        )  # fmt: skip
         _update_one(xp, pp, cbar, z[k, 0], z[k, 1], r[k, 0, 0], r[k, 0, 1], r[k, 1, 1], sx[s], sp[s], smu[s])
         _combine_one(sx[s], sp[s], smu[s], 4, sxc[s], spc[s])
         stime[s] = t[k]

@@ -40,7 +40,7 @@ from airpicture.track.measurement import (
     refine_with_altitude,
 )
 from airpicture.track.reorder import ReorderWindow
-from airpicture.track.store import CONFIRMED, FREE, LOST, STATUS_NAMES, TENTATIVE, TrackStore
+from airpicture.track.store import COASTING, CONFIRMED, FREE, LOST, STATUS_NAMES, TENTATIVE, TrackStore
 from airpicture.track.updater import innovation, inverse_2x2, mahalanobis_2
 from airpicture.track.vertical import update_altitude
 
@@ -91,20 +91,26 @@ def _track_table(cols: dict[str, object], n: int) -> pa.Table:
     """SystemTrack rows (plus ``last_update_s``) straight from the tracker's arrays: NaN → null, "" → null.
 
     One Arrow conversion per column and nothing per row: floats with NaN as null (``from_pandas``), fixed-width
-    numpy strings with "" masked, object arrays (None already null) as they are.
+    numpy strings with "" masked (all-empty ones as a null column: ~30 µs less each), object arrays (None already
+    null) as they are, Arrow arrays as given.
     """
     arrays = []
     for name, kind_type, kind in _OUTPUT_SPEC:
         v = cols.get(name)
         if v is None or n == 0:
             arrays.append(pa.nulls(n, kind_type))
+        elif isinstance(v, pa.Array):
+            arrays.append(v)
         elif kind == "f":
             arrays.append(pa.array(np.asarray(v, dtype=np.float64), type=kind_type, from_pandas=True))
         elif kind == "s":
             a = np.asarray(v)
             if a.dtype.kind == "U":
                 empty = a == ""
-                arrays.append(pa.array(a, type=kind_type, mask=empty) if empty.any() else pa.array(a, kind_type))
+                if empty.all():
+                    arrays.append(pa.nulls(n, kind_type))
+                else:
+                    arrays.append(pa.array(a, type=kind_type, mask=empty) if empty.any() else pa.array(a, kind_type))
             else:
                 arrays.append(pa.array(a, type=kind_type, from_pandas=True))
         else:
@@ -210,7 +216,7 @@ class Tracker:
         pos = xc[:, :2]
         alt = st.alt_m[live] + st.vrate_mps[live] * np.clip(time_s - st.alt_time_s[live], 0.0, 60.0)
         meta = self._meta(live, time_s)
-        meta["status"] = np.where(coasting, "coasting", meta["status"])
+        meta["status"] = STATUS_NAMES[np.where(coasting, COASTING, st.status[live])]
         cols = self._columns(np.full(live.size, float(time_s)), pos, xc[:, 2:], sigma, alt, live, meta)
         return _track_table(cols, live.size)
 
