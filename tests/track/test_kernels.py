@@ -175,3 +175,63 @@ def test_compiled_snapshot_extrapolation_matches_the_numpy_reference():
     pc = st.pc[live]
     var = 0.5 * (pc[:, 0, 0] + pc[:, 1, 1]) + dt * dt * 0.5 * (pc[:, 2, 2] + pc[:, 3, 3]) + bank.q.min() * dt**3 / 3
     assert np.allclose(sigma, np.sqrt(var), rtol=1e-12)
+
+
+def _update_altitude_reference(store, slots, time_s, alt_m, sigma_m, q_m2s3):
+    """The numpy vertical filter as it was before it was compiled (kept here as the test oracle)."""
+    r = sigma_m * sigma_m
+    h, v = store.alt_m[slots], store.vrate_mps[slots]
+    p00, p01, p11 = store.palt[slots, 0], store.palt[slots, 1], store.palt[slots, 2]
+    dt = np.clip(time_s - store.alt_time_s[slots], 0.0, None)
+    fresh = ~np.isfinite(h) | ~(dt < 30.0)
+    dt = np.nan_to_num(dt)
+    hp = h + v * dt
+    q = q_m2s3
+    p00p = p00 + 2 * dt * p01 + dt * dt * p11 + q * dt**3 / 3
+    p01p = p01 + dt * p11 + q * dt * dt / 2
+    p11p = p11 + q * dt
+    s = p00p + r
+    nu = alt_m - hp
+    garble = ~fresh & (np.abs(nu) > np.maximum(6.0 * np.sqrt(s), 500.0))
+    k0, k1 = p00p / s, p01p / s
+    new_h = np.where(fresh, alt_m, hp + k0 * nu)
+    new_v = np.where(fresh, 0.0, v + k1 * nu)
+    new_p = np.stack(
+        [
+            np.where(fresh, r, (1 - k0) * p00p),
+            np.where(fresh, 0.0, (1 - k0) * p01p),
+            np.where(fresh, 20.0**2, p11p - k1 * p01p),
+        ],
+        axis=1,
+    )
+    ok = ~garble
+    s_ok = slots[ok]
+    store.alt_m[s_ok] = new_h[ok]
+    store.vrate_mps[s_ok] = new_v[ok]
+    store.palt[s_ok] = new_p[ok]
+    store.alt_time_s[s_ok] = time_s[ok]
+    return int(np.count_nonzero(garble))
+
+
+def test_compiled_altitude_filter_matches_the_numpy_reference_with_restarts_and_garbles():
+    from airpicture.track.vertical import update_altitude
+
+    rng = np.random.default_rng(9)
+    n = 40
+    stores = [TrackStore(capacity=n) for _ in range(2)]
+    for st in stores:
+        st.allocate(n)
+    slots = np.arange(n, dtype=np.int64)
+    truth = rng.uniform(1000.0, 11_000.0, n)
+    garbles = [0, 0]
+    for step in range(12):
+        t = 4.0 * step + rng.uniform(0.0, 1.0, n)
+        t[:5] += 40.0 * (step == 6)  # a 40 s gap: those tracks restart their vertical filter
+        alt = truth + 5.0 * step * (np.arange(n) % 3) + rng.normal(size=n) * 10.0
+        alt[7] += 3000.0 * (step == 8)  # a garbled Mode C
+        sel = slots[rng.random(n) < 0.8]
+        garbles[0] += _update_altitude_reference(stores[0], sel, t[sel], alt[sel], 15.0, 0.5)
+        garbles[1] += update_altitude(stores[1], sel, t[sel], alt[sel], 15.0, 0.5)
+    assert garbles[0] == garbles[1] >= 1
+    for name in ("alt_m", "vrate_mps", "palt", "alt_time_s"):
+        assert np.allclose(getattr(stores[1], name), getattr(stores[0], name), rtol=1e-12, atol=1e-9, equal_nan=True)

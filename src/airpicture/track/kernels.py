@@ -491,6 +491,48 @@ def extrapolate(sx, smu, spc, stime, slots, time_s, q0):
 _warm = False
 
 
+@njit(cache=True)
+def update_altitude(alt_m, vrate_mps, palt, alt_time_s, slots, time_s, report_alt_m, sigma_m, q_m2s3):
+    """The vertical filter of :mod:`airpicture.track.vertical` (its formulas, one pass over the reports): fuse
+    one altitude report per slot (distinct slots) into the store arrays; returns the number rejected as garbles."""
+    r = sigma_m * sigma_m
+    q = q_m2s3
+    garbles = 0
+    for k in range(slots.shape[0]):
+        s = slots[k]
+        h = alt_m[s]
+        z = report_alt_m[k]
+        dt = max(time_s[k] - alt_time_s[s], 0.0)
+        if not math.isfinite(h) or not dt < 30.0:  # no altitude yet, or none for 30 s: restart
+            alt_m[s] = z
+            vrate_mps[s] = 0.0
+            palt[s, 0] = r
+            palt[s, 1] = 0.0
+            palt[s, 2] = 20.0**2
+            alt_time_s[s] = time_s[k]
+            continue
+        v = vrate_mps[s]
+        p00, p01, p11 = palt[s, 0], palt[s, 1], palt[s, 2]
+        hp = h + v * dt
+        p00p = p00 + 2 * dt * p01 + dt * dt * p11 + q * dt**3 / 3
+        p01p = p01 + dt * p11 + q * dt * dt / 2
+        p11p = p11 + q * dt
+        sv = p00p + r
+        nu = z - hp
+        if abs(nu) > max(6.0 * math.sqrt(sv), 500.0):
+            garbles += 1
+            continue
+        k0 = p00p / sv
+        k1 = p01p / sv
+        alt_m[s] = hp + k0 * nu
+        vrate_mps[s] = v + k1 * nu
+        palt[s, 0] = (1 - k0) * p00p
+        palt[s, 1] = (1 - k0) * p01p
+        palt[s, 2] = p11p - k1 * p01p
+        alt_time_s[s] = time_s[k]
+    return garbles
+
+
 def warm_up() -> None:
     """Compile (or load from the on-disk cache) every kernel with the argument types the tracker passes, so that
     the one-time cost is paid here (once per process: ``Tracker()`` calls it) rather than inside the first
@@ -524,6 +566,7 @@ def warm_up() -> None:
     gate_all_pairs(x, mu, xc, pc, t, slots, tt, z, r, bank[0], 100.0, 30_000.0, 0.0)
     gate_radius(xc, pc, t, slots, 1.0, 0.5, 100.0, 30_000.0)
     extrapolate(x, mu, pc, t, slots, 3.0, 0.1)
+    update_altitude(np.full(3, np.nan), np.zeros(3), np.zeros((3, 3)), np.full(3, np.nan), slots, tt, tt, 15.0, 0.5)
 
 
 __all__ = [
@@ -535,5 +578,6 @@ __all__ = [
     "imm_update",
     "predict_update_store",
     "score_pairs",
+    "update_altitude",
     "warm_up",
 ]
