@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from airpicture.core.schema import MEASUREMENT
-from airpicture.decode.asterix import records
+from airpicture.decode.asterix import records, small
 from airpicture.decode.asterix.parse import (
     ERROR_REASONS,
     PAD,
@@ -229,6 +229,10 @@ class AsterixDecoder:
             release_words()
 
     def _decode(self, seg: Segments) -> pa.Table:
+        if len(seg.buf) <= small.SMALL_BYTES + PAD:  # a datagram, a slice: plain Python, no per-call numpy
+            table = small.decode_small(self, seg)
+            if table is not None:
+                return table
         buf = seg.buf
         b_start, b_end, b_seg = split_blocks(seg, self.errors)
         cat = buf[b_start].astype(np.int64) if len(b_start) else np.zeros(0, np.int64)
