@@ -2,6 +2,7 @@
 
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from airpicture.core.geodesy import SystemPlane
 from airpicture.core.schema import MEASUREMENT, table_from_columns
@@ -59,3 +60,22 @@ def test_a_dropped_track_comes_back_with_its_number_at_the_first_plot_in_its_gat
     # With two updates required, the picture waits a scan longer.
     slow = feed(Tracker([RADAR], plane=PLANE, config=TrackerConfig(recover_hits=2)), table, T0 + 100)
     assert numbers(slow[56]) == [] and numbers(slow[60]) == before
+
+
+def test_a_new_track_starts_on_the_model_probabilities_its_switching_chain_spends_its_time_in():
+    from airpicture.track.initiator import initial_model_probabilities
+    from airpicture.track.predictor import switching_matrix
+
+    cfg = TrackerConfig()
+    mu = initial_model_probabilities(cfg)
+    bank = cfg.motion_models()
+    pi = switching_matrix(np.array([4.0]), bank.sojourn_s, bank.switch_to)[0]
+    assert mu.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(mu @ pi, mu, atol=1e-9)  # stationary
+    assert mu[0] > 0.8  # the quiet straight-flight model dominates
+    tracker = Tracker([RADAR], plane=PLANE)
+    tracker.process(plots([T0 + 1.0], [10_000.0], [0.0]), until_s=T0 + 4)
+    np.testing.assert_allclose(tracker.store.mu[tracker.store.live()[0]], mu)
+    flat = Tracker([RADAR], plane=PLANE, config=TrackerConfig(prior_model_probabilities=False))
+    flat.process(plots([T0 + 1.0], [10_000.0], [0.0]), until_s=T0 + 4)
+    np.testing.assert_allclose(flat.store.mu[flat.store.live()[0]], 1.0 / bank.n)

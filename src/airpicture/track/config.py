@@ -63,6 +63,9 @@ class TrackerConfig:
         (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0),
         (1.0, 0.1, 0.1, 0.1, 0.1, 1.0, 0.0),
     )
+    #: A new track starts with the model probabilities the switching chain spends its time in (its stationary
+    #: distribution: ~86 % quiet straight flight with the default bank) instead of all models equal.
+    prior_model_probabilities: bool = True
     #: Velocity prior (per axis) of a track started from one plot: an aircraft may fly any way at up to ~300 m/s.
     init_speed_sigma_mps: float = 180.0
 

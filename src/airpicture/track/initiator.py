@@ -11,11 +11,38 @@ A confirmed track dropped after missed scans is not forgotten at once: see :mod:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from numpy.typing import NDArray
 
 from airpicture.track.config import TrackerConfig
+from airpicture.track.predictor import switching_matrix
 from airpicture.track.store import TENTATIVE, TrackStore
+
+#: Interval (s) of the switching chain whose long-run distribution is the new track's model prior (the chain's
+#: stationary distribution barely depends on it).
+_PRIOR_INTERVAL_S = 4.0
+
+
+def initial_model_probabilities(config: TrackerConfig) -> NDArray[np.float64]:
+    """Model probabilities of a new track: the long-run (stationary) share of each model under the IMM's own
+    switching chain — mostly straight flight — rather than all models equal."""
+    return _stationary(tuple(map(tuple, config.models)), config.model_switch_weights).copy()
+
+
+@lru_cache(maxsize=8)
+def _stationary(models, weights) -> NDArray[np.float64]:
+    bank = TrackerConfig(models=models, model_switch_weights=weights).motion_models()
+    pi = switching_matrix(np.array([_PRIOR_INTERVAL_S]), bank.sojourn_s, bank.switch_to)[0]
+    # μ = μ Π: iterate from the uniform distribution (Π is a positive-diagonal stochastic matrix, so this converges).
+    mu = np.full(bank.n, 1.0 / bank.n)
+    for _ in range(2000):
+        nxt = mu @ pi
+        if np.abs(nxt - mu).max() < 1e-12:
+            break
+        mu = nxt
+    return mu / mu.sum()
 
 
 def start_tracks(
@@ -34,7 +61,10 @@ def start_tracks(
     p[:, :2, :2] = r_m2
     p[:, 2, 2] = p[:, 3, 3] = config.init_speed_sigma_mps**2
     m = store.n_models
-    store.set_state(slots, np.repeat(x[:, None, :], m, 1), np.repeat(p[:, None], m, 1), np.full((n, m), 1.0 / m))
+    mu = np.repeat(initial_model_probabilities(config)[None, :], n, 0) if config.prior_model_probabilities else None
+    if mu is None:
+        mu = np.full((n, m), 1.0 / m)
+    store.set_state(slots, np.repeat(x[:, None, :], m, 1), np.repeat(p[:, None], m, 1), mu)
     store.time_s[slots] = time_s
     store.created_s[slots] = time_s
     store.status[slots] = TENTATIVE
