@@ -169,3 +169,34 @@ def test_epochs_after_the_track_file_ends_are_not_judged():
     # Truth runs to 40 s; tracks stop at 28 s: epochs 32–40 s are left out, the rest is perfect.
     assert fig["epochs_after_track_end"] == 3
     assert fig["completeness"] == 1.0 and fig["gospa_missed_m2"] == 0.0
+
+
+def test_filtered_errors_compare_each_update_with_the_truth_at_its_own_time():
+    from airpicture.evaluate.metrics import filtered_errors, match
+
+    tr = truth(seconds=61)
+    picture = tracks_from(tr)
+    m = match(tr, picture, CFG)
+    # Update rows between the truth's seconds (x.4 s), on the truth's straight path: interpolated, so no error.
+    t = T0 + np.arange(0, 60) + 0.4
+    lon = 2.0 + (t - T0) * 200.0 / 111_000.0
+    rows = {"time_s": np.r_[t, t], "track_id": np.r_[np.full(t.size, 100), np.full(t.size, 101)],
+            "lat_deg": np.r_[np.full(t.size, 13.0), np.full(t.size, 13.1)], "lon_deg": np.r_[lon, lon],
+            "ground_speed_kt": np.full(2 * t.size, 388.8), "track_deg": np.full(2 * t.size, 90.0),
+            "status": np.full(2 * t.size, "confirmed")}
+    schema = SYSTEM_TRACK.append(pa.field("last_update_s", pa.float64()))
+
+    def table(shift_m):
+        cols = dict(rows, lat_deg=rows["lat_deg"] + shift_m / 111_000.0, last_update_s=rows["time_s"])
+        return table_from_columns(schema, cols, 2 * t.size)
+
+    exact = filtered_errors(tr, table(0.0), m, CFG)
+    assert exact["filtered_updates"] == 2 * t.size
+    assert exact["filtered_pos_rms_straight_m"] < 2.0 and exact["filtered_vel_rms_straight_mps"] < 0.1
+    off = filtered_errors(tr, table(250.0), m, CFG)
+    assert off["filtered_pos_rms_straight_m"] == pytest.approx(250.0, rel=0.02)
+    # Extrapolated rows (last_update_s before time_s) are not filtered estimates: left out.
+    stale = table(0.0).set_column(
+        schema.get_field_index("last_update_s"), "last_update_s", pa.array(rows["time_s"] - 1.0)
+    )
+    assert filtered_errors(tr, stale, m, CFG)["filtered_updates"] == 0

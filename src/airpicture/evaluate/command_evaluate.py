@@ -8,7 +8,7 @@ import math
 import sys
 
 from airpicture.core.tableio import read_table
-from airpicture.evaluate.metrics import EvaluationConfig, coverage_mask, match, summarise
+from airpicture.evaluate.metrics import EvaluationConfig, coverage_mask, filtered_errors, match, summarise
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +50,10 @@ def run(args: argparse.Namespace) -> int:
         covered = coverage_mask(truth, read_table(args.measurements))
     m = match(truth, tracks, cfg, covered)
     figures = summarise(m)
+    # A per-update track file (not periodic output) also gives the filter's error at its update instants.
+    filtered = filtered_errors(truth, tracks, m, cfg)
+    if filtered["filtered_updates"]:
+        figures["all"].update(filtered)
     if args.json:
         print(json.dumps(figures, indent=2))
     else:

@@ -499,3 +499,87 @@ def summarise(m: Matches) -> dict[str, dict[str, float]]:
 
 def evaluate(truth: pa.Table, tracks: pa.Table, config: EvaluationConfig | None = None) -> dict[str, dict[str, float]]:
     return summarise(match(truth, tracks, config))
+
+
+def filtered_errors(
+    truth: pa.Table, update_rows: pa.Table, m: Matches, config: EvaluationConfig | None = None
+) -> dict[str, float]:
+    """Error of the *filtered* estimate: every update row (a track's state at the time of the report that updated
+    it, ``last_update_s == time_s``) against its aircraft's truth interpolated to that time.
+
+    The picture figures of :func:`match` judge tracks extrapolated to the evaluation epochs: a rotating radar's
+    plots are up to one scan old there, so they include up to one scan of prediction. This is the filter's own
+    accuracy at its update instants. The aircraft of a row is the one its track is matched to (persistent
+    correspondence) at the nearest evaluation epoch; rows of tracks matched to no aircraft there are left out.
+    """
+    cfg = config or EvaluationConfig()
+    keys = ("filtered_updates", "filtered_pos_rms_straight_m", "filtered_pos_rms_turning_m",
+            "filtered_vel_rms_straight_mps", "filtered_vel_rms_turning_mps")  # fmt: skip
+    out = dict.fromkeys(keys, float("nan"))
+    out["filtered_updates"] = 0
+    if "last_update_s" not in update_rows.column_names or m.epoch_s.size == 0:
+        return out
+    k_time = float_column(update_rows, "time_s")
+    status = np.asarray(update_rows.column("status").to_numpy(zero_copy_only=False), dtype=object)
+    row = (np.abs(float_column(update_rows, "last_update_s") - k_time) < 1e-6) & (status != "tentative")
+    if not row.any():
+        return out
+    epochs = np.unique(m.epoch_s)
+    # Only the evaluated span (warm-up and the time after the last epoch are not judged).
+    row &= (k_time >= epochs[0] - 0.5 * cfg.period_s) & (k_time <= epochs[-1] + 0.5 * cfg.period_s)
+    k_time, k_id = k_time[row], _int_column(update_rows, "track_id")[row]
+    if k_time.size == 0:
+        return out
+    # Track → aircraft at the nearest epoch, from the persistent correspondence.
+    pos = np.clip(np.searchsorted(epochs, k_time), 1, epochs.size - 1)
+    nearest = np.where(np.abs(epochs[pos - 1] - k_time) <= np.abs(epochs[pos] - k_time), pos - 1, pos)
+    nearest = np.where(epochs.size > 1, nearest, 0)
+    held = m.continuity_track_id >= 0
+    span = int(max(k_id.max(), m.continuity_track_id.max(), 0)) + 1
+    pair_key = np.searchsorted(epochs, m.epoch_s[held]) * span + m.continuity_track_id[held]
+    order = np.argsort(pair_key)
+    pair_key, pair_target = pair_key[order], m.target_id[held][order]
+    want = nearest * span + k_id
+    at = np.clip(np.searchsorted(pair_key, want), 0, max(pair_key.size - 1, 0))
+    found = (pair_key.size > 0) & (pair_key[at] == want)
+    if not found.any():
+        return out
+    target = pair_target[at][found]
+    k_time = k_time[found]
+    lat, lon = float_column(update_rows, "lat_deg")[row][found], float_column(update_rows, "lon_deg")[row][found]
+    k_vel = _velocity(
+        float_column(update_rows, "ground_speed_kt")[row][found], float_column(update_rows, "track_deg")[row][found]
+    )
+    # Truth of that aircraft, linearly interpolated between its rows around the update time.
+    t_time, t_id = float_column(truth, "time_s"), _int_column(truth, "target_id")
+    t_lat, t_lon = float_column(truth, "lat_deg"), float_column(truth, "lon_deg")
+    plane = SystemPlane(float(np.nanmean(t_lat)), float(np.nanmean(t_lon)))
+    tx, ty = plane.to_xy(t_lat, t_lon)
+    t_vel = _velocity(float_column(truth, "ground_speed_kt"), float_column(truth, "track_deg"))
+    t_turn = _turn_rate(truth) > cfg.turn_threshold_dps
+    o = np.lexsort((t_time, t_id))
+    t0 = float(np.nanmin(t_time))
+    t_span = float(np.nanmax(t_time)) - t0 + 10.0
+    t_key = t_id[o] * t_span + (t_time[o] - t0)
+    q_key = target * t_span + (k_time - t0)
+    hi = np.clip(np.searchsorted(t_key, q_key), 1, max(t_key.size - 1, 1))
+    lo = hi - 1
+    same = (t_id[o][lo] == target) & (t_id[o][hi] == target) & (t_time[o][lo] <= k_time) & (k_time <= t_time[o][hi])
+    if not same.any():
+        return out
+    lo, hi, k_time, lat, lon, k_vel = lo[same], hi[same], k_time[same], lat[same], lon[same], k_vel[same]
+    a, b = o[lo], o[hi]
+    w = (k_time - t_time[a]) / np.maximum(t_time[b] - t_time[a], 1e-9)
+    kx, ky = plane.to_xy(lat, lon)
+    ex = kx - (tx[a] + w * (tx[b] - tx[a]))
+    ey = ky - (ty[a] + w * (ty[b] - ty[a]))
+    ev = k_vel - (t_vel[a] + w[:, None] * (t_vel[b] - t_vel[a]))
+    pos_err, vel_err = np.hypot(ex, ey), np.hypot(ev[:, 0], ev[:, 1])
+    ok = pos_err <= cfg.c_m
+    turn = t_turn[a]
+    out["filtered_updates"] = int(np.count_nonzero(ok))
+    out["filtered_pos_rms_straight_m"] = _rms(pos_err[ok & ~turn])
+    out["filtered_pos_rms_turning_m"] = _rms(pos_err[ok & turn])
+    out["filtered_vel_rms_straight_mps"] = _rms(vel_err[ok & ~turn])
+    out["filtered_vel_rms_turning_mps"] = _rms(vel_err[ok & turn])
+    return out
