@@ -235,3 +235,25 @@ def test_compiled_altitude_filter_matches_the_numpy_reference_with_restarts_and_
     assert garbles[0] == garbles[1] >= 1
     for name in ("alt_m", "vrate_mps", "palt", "alt_time_s"):
         assert np.allclose(getattr(stores[1], name), getattr(stores[0], name), rtol=1e-12, atol=1e-9, equal_nan=True)
+
+
+def test_ground_track_follows_true_north_of_the_projection_and_speed_its_scale_factor():
+    from airpicture.core.geodesy import SystemPlane
+    from airpicture.sim.traffic import grid_convergence_rad
+    from airpicture.track.tracker import _WGS84_E, _conformal_lat
+
+    plane = SystemPlane(13.5, 2.1)
+    rng = np.random.default_rng(4)
+    pos = rng.uniform(-1.2e6, 1.2e6, (50, 2))
+    vel = rng.normal(size=(50, 2)) * 150.0
+    lat, lon = plane.to_latlon(pos[:, 0], pos[:, 1])
+    chi0 = float(_conformal_lat(np.radians(plane.lat0_deg), _WGS84_E))
+    earth = 6_371_000.0
+    speed, track = kernels.ground_velocity(pos, vel, lat, lon, chi0, plane.lon0_deg, _WGS84_E, earth)
+    # PROJ's own meridian convergence (the grid bearing of true north is minus it): to 1e-5 degrees.
+    true_track = np.degrees(np.arctan2(vel[:, 0], vel[:, 1]) + grid_convergence_rad(plane, lat, lon)) % 360.0
+    off = (track - true_track + 180.0) % 360.0 - 180.0
+    assert np.abs(off).max() < 1e-5
+    # Ground speed: the plane speed over the stereographic scale factor k = 1 + r²/4R².
+    k = 1.0 + (pos**2).sum(axis=1) / (4.0 * earth**2)
+    assert np.allclose(speed, np.hypot(vel[:, 0], vel[:, 1]) / k, rtol=1e-12)

@@ -28,6 +28,8 @@ from numba import njit
 SMALL_TURN = 1e-2
 #: Variance (rad²/s²) a pinned turn rate keeps (as :data:`airpicture.track.predictor.PINNED_OMEGA_VAR`).
 PINNED_OMEGA_VAR = 1e-12
+#: Status code of a tentative track (as :data:`airpicture.track.store.TENTATIVE`; not imported: store imports us).
+TENTATIVE = 1
 
 
 # ---------------------------------------------------------------------------------------------------- motion
@@ -492,6 +494,66 @@ _warm = False
 
 
 @njit(cache=True)
+def snapshot_state(
+    sx, smu, spc, stime, status, alt_m, vrate_mps, alt_time_s, live, interval_s, time_s, q0, coast_after
+):  # fmt: skip
+    """Everything a snapshot needs from the store for tracks ``live`` at ``time_s``, in one pass: the extrapolated
+    kinematic mean and 1-σ radius (:func:`extrapolate`), the altitude moved by the vertical rate (at most 60 s),
+    the vertical rate (NaN without altitude) and whether the track is coasting (not tentative, and more than
+    ``coast_after`` expected intervals since its update)."""
+    xc, sigma = extrapolate(sx, smu, spc, stime, live, time_s, q0)
+    n = live.shape[0]
+    alt = np.empty(n)
+    vrate = np.empty(n)
+    coasting = np.empty(n, np.bool_)
+    for k in range(n):
+        s = live[k]
+        since = time_s - alt_time_s[s]
+        if since < 0.0:
+            since = 0.0
+        elif since > 60.0:
+            since = 60.0
+        alt[k] = alt_m[s] + vrate_mps[s] * since
+        vrate[k] = vrate_mps[s] if math.isfinite(alt_m[s]) else np.nan
+        coasting[k] = status[s] != TENTATIVE and (time_s - stime[s]) > coast_after * interval_s[k]
+    return xc, sigma, alt, vrate, coasting
+
+
+@njit(cache=True)
+def ground_velocity(pos, vel, lat_deg, lon_deg, chi0, lon0_deg, e, earth_radius_m):
+    """Ground speed (m/s) and track over the ground (deg from true north) of plane velocities ``vel`` at plane
+    positions ``pos`` (lat/lon given), for the WGS-84 stereographic system plane with conformal latitude χ₀ at its
+    centre.
+
+    Plane speeds are k times ground speeds, k ≈ 1 + r²/4R² (the stereographic scale factor). Grid north turns away
+    from true north by the meridian convergence: with χ the conformal latitude (tan(π/4 + χ/2) =
+    tan(π/4 + φ/2)((1 − e sin φ)/(1 + e sin φ))^(e/2)) and λ the longitude from the centre, the image of the
+    meridian points along (∂x/∂χ, ∂y/∂χ) of x = k cos χ sin λ, y = k (cos χ₀ sin χ − sin χ₀ cos χ cos λ),
+    k = 2/D, D = 1 + sin χ₀ sin χ + cos χ₀ cos χ cos λ, and its bearing is the convergence (matches the
+    projection's own north to 1e-6°)."""
+    n = pos.shape[0]
+    speed = np.empty(n)
+    track = np.empty(n)
+    s0 = math.sin(chi0)
+    c0 = math.cos(chi0)
+    for k in range(n):
+        phi = math.radians(lat_deg[k])
+        es = e * math.sin(phi)
+        chi = 2.0 * math.atan(math.tan(math.pi / 4 + phi / 2) * ((1.0 - es) / (1.0 + es)) ** (e / 2)) - math.pi / 2
+        lam = math.radians(lon_deg[k] - lon0_deg)
+        sc, cc, sl, cl = math.sin(chi), math.cos(chi), math.sin(lam), math.cos(lam)
+        d = 1.0 + s0 * sc + c0 * cc * cl
+        dd = s0 * cc - c0 * sc * cl
+        gx = -d * sc * sl - cc * sl * dd
+        gy = d * (c0 * cc + s0 * sc * cl) - (c0 * sc - s0 * cc * cl) * dd
+        convergence = math.atan2(gx, gy)
+        track[k] = math.degrees(math.atan2(vel[k, 0], vel[k, 1]) - convergence) % 360.0
+        scale = 1.0 + (pos[k, 0] ** 2 + pos[k, 1] ** 2) / (4.0 * earth_radius_m**2)
+        speed[k] = math.hypot(vel[k, 0], vel[k, 1]) / scale
+    return speed, track
+
+
+@njit(cache=True)
 def update_altitude(alt_m, vrate_mps, palt, alt_time_s, slots, time_s, report_alt_m, sigma_m, q_m2s3):
     """The vertical filter of :mod:`airpicture.track.vertical` (its formulas, one pass over the reports): fuse
     one altitude report per slot (distinct slots) into the store arrays; returns the number rejected as garbles."""
@@ -567,6 +629,9 @@ def warm_up() -> None:
     gate_radius(xc, pc, t, slots, 1.0, 0.5, 100.0, 30_000.0)
     extrapolate(x, mu, pc, t, slots, 3.0, 0.1)
     update_altitude(np.full(3, np.nan), np.zeros(3), np.zeros((3, 3)), np.full(3, np.nan), slots, tt, tt, 15.0, 0.5)
+    status = np.ones(3, np.int8)
+    snapshot_state(x, mu, pc, t, status, t, t, t, slots, tt, 3.0, 0.1, 1.5)
+    ground_velocity(z, z, tt, tt, 0.2, 2.0, 0.08, 6.4e6)
 
 
 __all__ = [
@@ -574,10 +639,12 @@ __all__ = [
     "extrapolate",
     "gate_all_pairs",
     "gate_radius",
+    "ground_velocity",
     "imm_predict",
     "imm_update",
     "predict_update_store",
     "score_pairs",
+    "snapshot_state",
     "update_altitude",
     "warm_up",
 ]

@@ -207,17 +207,16 @@ class Tracker:
         interval = expected_interval_s(st, live, time_s, self.converter.site_period, self.config)
         keep = (time_s - st.time_s[live]) <= self.config.delete_after_intervals * interval
         live, interval = live[keep], interval[keep]
-        coasting = (st.status[live] != TENTATIVE) & (
-            (time_s - st.time_s[live]) > self.config.coast_after_intervals * interval
-        )
         # Each model's mean moved by its own motion (a turn keeps turning), weighted by the model probabilities;
         # the spread grows as the quiet model's would. No mixing: this is output, not filtering.
-        xc, sigma = kernels.extrapolate(st.x, st.mu, st.pc, st.time_s, live, float(time_s), float(self._models.q.min()))
-        pos = xc[:, :2]
-        alt = st.alt_m[live] + st.vrate_mps[live] * np.clip(time_s - st.alt_time_s[live], 0.0, 60.0)
+        xc, sigma, alt, vrate, coasting = kernels.snapshot_state(
+            st.x, st.mu, st.pc, st.time_s, st.status, st.alt_m, st.vrate_mps, st.alt_time_s, live,
+            np.ascontiguousarray(interval, dtype=np.float64), float(time_s), float(self._models.q.min()),
+            float(self.config.coast_after_intervals),
+        )  # fmt: skip
         meta = self._meta(live, time_s)
         meta["status"] = STATUS_NAMES[np.where(coasting, COASTING, st.status[live])]
-        cols = self._columns(np.full(live.size, float(time_s)), pos, xc[:, 2:], sigma, alt, live, meta)
+        cols = self._columns(np.full(live.size, float(time_s)), xc[:, :2], xc[:, 2:], sigma, alt, vrate, meta)
         return _track_table(cols, live.size)
 
     # ------------------------------------------------------------------------------------------------ processing
@@ -648,49 +647,32 @@ class Tracker:
             "last_update_s": st.time_s[slots].copy(),
         }
 
-    def _columns(self, t, pos, vel, sigma, alt_m, slots, meta) -> dict[str, object]:
+    def _columns(self, t, pos, vel, sigma, alt_m, vrate_mps, meta) -> dict[str, object]:
+        pos, vel = np.ascontiguousarray(pos), np.ascontiguousarray(vel)
         lat, lon = self.plane.to_latlon(pos[:, 0], pos[:, 1])
-        # Track over the ground from true north: grid north turns away from true north by the meridian convergence
-        # (about 1° at 500 km from the plane's centre).
-        grid_track = np.arctan2(vel[:, 0], vel[:, 1])
-        track = np.degrees(grid_track - self._convergence_rad(lat, lon)) % 360.0
-        plane_speed = np.hypot(vel[:, 0], vel[:, 1])
-        # Stereographic scale factor k ≈ 1 + r²/4R²: plane speeds are k times ground speeds.
-        k = 1.0 + (pos[:, 0] ** 2 + pos[:, 1] ** 2) / (4.0 * EARTH_RADIUS_M**2)
-        st = self.store
+        # Ground speed and track over the ground from true north: grid north turns away from true north by the
+        # meridian convergence (about 1° at 500 km from the plane's centre).
+        speed, track = kernels.ground_velocity(
+            pos, vel, np.ascontiguousarray(lat), np.ascontiguousarray(lon), self._chi0_rad(), self.plane.lon0_deg,
+            _WGS84_E, EARTH_RADIUS_M,
+        )  # fmt: skip
         return {
             "time_s": t,
             "lat_deg": lat,
             "lon_deg": lon,
             "alt_ft": alt_m * M_TO_FT,
-            "ground_speed_kt": plane_speed / k * MPS_TO_KT,
+            "ground_speed_kt": speed * MPS_TO_KT,
             "track_deg": track,
-            "vertical_rate_fpm": np.where(np.isfinite(st.alt_m[slots]), st.vrate_mps[slots] * MPS_TO_FPM, np.nan),
+            "vertical_rate_fpm": vrate_mps * MPS_TO_FPM,
             "sigma_h_m": sigma,
             **meta,
         }
 
-    def _convergence_rad(self, lat_deg: NDArray[np.float64], lon_deg: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Grid bearing of true north at each point of the (ellipsoidal, WGS-84) stereographic system plane.
-
-        The plane is a stereographic projection of the conformal sphere (latitude χ): x = k cos χ sin λ,
-        y = k (cos χ₀ sin χ − sin χ₀ cos χ cos λ), k = 2/D, D = 1 + sin χ₀ sin χ + cos χ₀ cos χ cos λ. The image
-        of the meridian points along (∂x/∂χ, ∂y/∂χ) (χ grows with φ, so the direction is the same); its bearing
-        is the convergence. Matches the projection's own north to 1e-6° (no second projection call per track).
-        """
-        e = _WGS84_E
-        if self._chi0[0] != self.plane.lat0_deg:  # the plane's constant, computed once
-            self._chi0 = (self.plane.lat0_deg, float(_conformal_lat(np.radians(self.plane.lat0_deg), e)))
-        chi0 = self._chi0[1]
-        chi = _conformal_lat(np.radians(lat_deg), e)
-        lam = np.radians(lon_deg - self.plane.lon0_deg)
-        s0, c0 = np.sin(chi0), np.cos(chi0)
-        s, c, sl, cl = np.sin(chi), np.cos(chi), np.sin(lam), np.cos(lam)
-        d = 1.0 + s0 * s + c0 * c * cl
-        dd = s0 * c - c0 * s * cl
-        gx = -d * s * sl - c * sl * dd
-        gy = d * (c0 * c + s0 * s * cl) - (c0 * s - s0 * c * cl) * dd
-        return np.arctan2(gx, gy)
+    def _chi0_rad(self) -> float:
+        """Conformal latitude of the plane's centre (computed once)."""
+        if self._chi0[0] != self.plane.lat0_deg:
+            self._chi0 = (self.plane.lat0_deg, float(_conformal_lat(np.radians(self.plane.lat0_deg), _WGS84_E)))
+        return self._chi0[1]
 
     def _finalise_rows(self, now_s: float) -> None:
         log = self._log.take()
@@ -703,9 +685,9 @@ class Tracker:
             slots = log["slot"]
         pos = np.stack([log["x"], log["y"]], axis=1)
         vel = np.stack([log["vx"], log["vy"]], axis=1)
-        cols = self._columns(
-            log["time_s"], pos, vel, log["sigma"], self.store.alt_m[slots], slots, self._meta(slots, now_s)
-        )
+        alt = self.store.alt_m[slots]
+        vrate = np.where(np.isfinite(alt), self.store.vrate_mps[slots], np.nan)
+        cols = self._columns(log["time_s"], pos, vel, log["sigma"], alt, vrate, self._meta(slots, now_s))
         self._pending_rows.append(cols)
 
     def _emit(self) -> pa.Table:
