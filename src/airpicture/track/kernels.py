@@ -595,6 +595,141 @@ def update_altitude(alt_m, vrate_mps, palt, alt_time_s, slots, time_s, report_al
     return garbles
 
 
+# ---------------------------------------------------------------------------------------------------- input
+#: Rejection reasons counted by :func:`convert_checks`, in the order of its counts array.
+CONVERT_REASONS = ("bad_time", "unknown_kind", "absurd_altitude", "absurd_position", "bad_polar_plot")
+
+
+@njit(cache=True)
+def convert_checks(t, kind, alt_ft, lat, lon, rng, az, sensor, site_lat, site_sigma_range, site_range_max, ft_to_m):
+    """The row checks of :meth:`airpicture.track.measurement.MeasurementConverter.convert`, one pass: (keep,
+    Cartesian, polar, altitude m with absurd ones as NaN, counts per :data:`CONVERT_REASONS`).
+
+    A row is dropped for a non-finite time, an unknown kind (< 0), a lat/lon off the earth, or a polar plot from
+    a sensor without a known site/range accuracy, at a non-positive range, beyond 1.2 × the radar's range (1,000 km
+    when unknown) or with an azimuth outside [−360, 720]; an absurd altitude (< −700 m or > 25,000 m) only loses the
+    altitude. A row with both lat/lon and range/azimuth is Cartesian."""
+    n = t.shape[0]
+    keep = np.empty(n, np.bool_)
+    cart = np.empty(n, np.bool_)
+    polar = np.empty(n, np.bool_)
+    alt_m = np.empty(n)
+    counts = np.zeros(5, np.int64)
+    for i in range(n):
+        ok = math.isfinite(t[i])
+        if not ok:
+            counts[0] += 1
+        elif kind[i] < 0:
+            counts[1] += 1
+            ok = False
+        a = alt_ft[i] * ft_to_m
+        if math.isfinite(a) and (a < -700.0 or a > 25_000.0):
+            if ok:
+                counts[2] += 1
+            a = np.nan
+        alt_m[i] = a
+        c = math.isfinite(lat[i]) and math.isfinite(lon[i])
+        if c and ok and (abs(lat[i]) > 90.0 or abs(lon[i]) > 180.0):
+            counts[3] += 1
+            ok = False
+        c = c and ok
+        pl = ok and not c and math.isfinite(rng[i]) and math.isfinite(az[i])
+        if pl:
+            s = sensor[i]
+            known = math.isfinite(site_lat[s]) and math.isfinite(site_sigma_range[s])
+            range_max = site_range_max[s] * 1.2 if math.isfinite(site_range_max[s]) else 1e6
+            if not known or rng[i] <= 0.0 or rng[i] > range_max or az[i] < -360.0 or az[i] > 720.0:
+                counts[4] += 1
+                ok = False
+                pl = False
+        keep[i] = ok
+        cart[i] = c
+        polar[i] = pl
+    return keep, cart, polar, alt_m, counts
+
+
+@njit(cache=True)
+def fill_cartesian(idx, x, y, sigma_h, nacp, sensor, site_sigma_h, nacp_epu_m, default_sigma_m, xy, r):
+    """Plane positions and covariance R = σ² I of Cartesian rows ``idx`` (projected to ``x``, ``y``): σ from the
+    report's ``sigma_h_m``, else the ADS-B NACp bound (EPU / 2.45, at least 15 m), else the sensor's, else the
+    default."""
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        xy[i, 0] = x[k]
+        xy[i, 1] = y[k]
+        sigma = sigma_h[i]
+        if not (math.isfinite(sigma) and sigma > 0):
+            q = nacp[i]
+            epu = nacp_epu_m[int(q)] if (math.isfinite(q) and q >= 1 and q <= 11) else np.nan
+            sigma = max(epu / 2.45, 15.0) if math.isfinite(epu) else np.nan
+        if not math.isfinite(sigma):
+            sigma = site_sigma_h[sensor[i]]
+        if not math.isfinite(sigma):
+            sigma = default_sigma_m
+        r[i, 0, 0] = sigma * sigma
+        r[i, 1, 1] = sigma * sigma
+
+
+@njit(cache=True)
+def fill_polar(
+    idx, x, y, slant, ground, h, no_alt, sensor, site_xy, site_alt, site_sigma_range, site_sigma_az_rad,
+    assumed_alt_sigma_m, sigma_alt_m, xy, r, slant_noalt, site_xy_out, site_alt_out,
+):  # fmt: skip
+    """Plane positions and covariance of polar plots ``idx`` (converted with altitude ``h``, projected to ``x``,
+    ``y``): R = σ_g² u uᵀ + (g σ_θ)² u⊥ u⊥ᵀ, u the unit vector from the site, σ_g² = (σ_ρ ∂g/∂ρ)² + (σ_h ∂g/∂h)²
+    with ∂g/∂ρ ≈ ρ/g ∈ [1, 5], ∂g/∂h ≈ min(h/g, 5) and σ_h the assumed-altitude spread when there was no Mode C."""
+    for k in range(idx.shape[0]):
+        i = idx[k]
+        s = sensor[i]
+        sx = site_xy[s, 0]
+        sy = site_xy[s, 1]
+        xy[i, 0] = x[k]
+        xy[i, 1] = y[k]
+        slant_noalt[i] = slant[k] if no_alt[k] else np.nan
+        site_xy_out[i, 0] = sx
+        site_xy_out[i, 1] = sy
+        site_alt_out[i] = site_alt[s]
+        g = max(ground[k], 1.0)
+        drho = min(max(slant[k] / g, 1.0), 5.0)
+        sigma_h = assumed_alt_sigma_m if no_alt[k] else sigma_alt_m
+        var_g = (site_sigma_range[s] * drho) ** 2 + (sigma_h * min(h[k] / g, 5.0)) ** 2
+        var_c = (g * site_sigma_az_rad[s]) ** 2
+        ux = x[k] - sx
+        uy = y[k] - sy
+        norm = max(math.hypot(ux, uy), 1e-6)
+        ux = ux / norm
+        uy = uy / norm
+        r[i, 0, 0] = var_g * ux * ux + var_c * uy * uy
+        r[i, 1, 1] = var_g * uy * uy + var_c * ux * ux
+        r[i, 0, 1] = (var_g - var_c) * ux * uy
+        r[i, 1, 0] = r[i, 0, 1]
+
+
+@njit(cache=True)
+def convert_final(keep, cart, polar, xy, max_plane_radius_m, icao):
+    """Last checks: a position farther than ``max_plane_radius_m`` from the plane's centre (dropped, counted as
+    out of area) and a report with neither position nor identity (dropped, counted). Returns (keep, has
+    position, out of area, useless), the masks updated."""
+    n = keep.shape[0]
+    has_pos = np.empty(n, np.bool_)
+    far = 0
+    useless = 0
+    for i in range(n):
+        hp = cart[i] or polar[i]
+        ok = keep[i]
+        if hp and math.hypot(xy[i, 0], xy[i, 1]) > max_plane_radius_m:
+            if ok:
+                far += 1
+            ok = False
+        hp = hp and ok
+        if ok and not hp and icao[i] < 0:
+            useless += 1
+            ok = False
+        keep[i] = ok
+        has_pos[i] = hp
+    return keep, has_pos, far, useless
+
+
 def warm_up() -> None:
     """Compile (or load from the on-disk cache) every kernel with the argument types the tracker passes, so that
     the one-time cost is paid here (once per process: ``Tracker()`` calls it) rather than inside the first
@@ -632,11 +767,28 @@ def warm_up() -> None:
     status = np.ones(3, np.int8)
     snapshot_state(x, mu, pc, t, status, t, t, t, slots, tt, 3.0, 0.1, 1.5)
     ground_velocity(z, z, tt, tt, 0.2, 2.0, 0.08, 6.4e6)
+    f2 = np.array([1.0, np.nan])
+    i8 = np.array([0, -1], np.int8)
+    i32 = np.zeros(2, np.int32)
+    keep, cart, polar, _alt, _ = convert_checks(tt, i8, tt, tt, f2, f2, tt, i32, tt, tt, f2, 0.3048)
+    xy = np.full((2, 2), np.nan)
+    rr = np.zeros((2, 2, 2))
+    fill_cartesian(slots, tt, tt, f2, f2, i32, f2, np.full(12, 10.0), 150.0, xy, rr)
+    fill_polar(
+        slots, tt, tt, tt, tt, tt, keep, i32, z, tt, tt, tt, 3000.0, 15.0, xy, rr,
+        np.full(2, np.nan), z.copy(), tt.copy(),
+    )  # fmt: skip
+    convert_final(keep, cart, polar, xy, 4e6, np.array([-1, 5], np.int64))
 
 
 __all__ = [
+    "CONVERT_REASONS",
     "combine",
+    "convert_checks",
+    "convert_final",
     "extrapolate",
+    "fill_cartesian",
+    "fill_polar",
     "gate_all_pairs",
     "gate_radius",
     "ground_velocity",
