@@ -31,17 +31,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from airpicture.decode.asterix import records
+from airpicture.decode.asterix import kernels, records
 from airpicture.decode.asterix.parse import (
-    _BITS7,
     _SPARE_WORDS,
-    CHARS6,
     _checks_of,
     _field_location,
     _spare_masks,
-    _words,
 )
-from airpicture.decode.asterix.spec import Compound, Edition, Explicit, Extended, Field, Fixed, Repetitive
+from airpicture.decode.asterix.spec import Compound, Edition, Explicit, Field, Fixed
 from airpicture.decode.asterix.tables import EDITIONS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -96,12 +93,9 @@ class _Plan:
                         width += 1
                 self.compound_width[name] = width - start
         self.width = width
-        self.walkers: dict[bytes, object] = {}
         #: (slot, field) pairs the converter reads: the next calls read them all at once (see _Fields).
         self.seen: set[tuple[str, str]] = set()
-        self.compounds = {
-            name: _compound_reader(item) for name, item in edition.items.items() if isinstance(item, Compound)
-        }
+        self.tables = kernels.walk_tables(self.items, self.n_frn, self.pos, self.len_pos, width)
         self.explicit = [name for name, item in edition.items.items() if isinstance(item, Explicit)]
         self.spare_octets = {
             (slot, octet, min_length): list(enumerate(mask.tolist()))
@@ -109,67 +103,55 @@ class _Plan:
         }
         self.spare_words = _SPARE_WORDS[id(edition)]
         self.checks = [c for c in _checks_of(edition) if c.code != 10]
+        self._specs: _Specs | None = None
 
-    def walker(self, fspec: bytes):
-        got = self.walkers.get(fspec, _MISSING)
-        if got is _MISSING:
-            if len(self.walkers) > 4096:  # a fuzzed stream must not grow the cache without bound
-                self.walkers.clear()
-            got = self.walkers[fspec] = self._generate(fspec)
-        return got
+    def gather_specs(self) -> _Specs:
+        """The fields to gather per call: those the converter read so far, then the range and spare checks."""
+        specs = self._specs
+        if specs is None or specs.seen != len(self.seen):
+            specs = self._specs = _Specs(self)
+        return specs
 
-    def _generate(self, fspec: bytes):
-        """Python source for one record shape, compiled once: (data, q after the FSPEC, block end) → (record end,
-        tuple of offsets and lengths) or None for anything the vectorised path would count as an error."""
-        frns = [7 * j + k for j, b in enumerate(fspec) for k in _BITS7[b]]
-        items = self.items
-        if not frns or any(f >= len(items) or items[f] is None for f in frns):
-            return None
-        values = ["-1"] * self.width
-        lines = ["def walk(data, q, e):"]
-        env: dict[str, object] = {}
-        for k, f in enumerate(frns):
-            item = items[f]
-            name = item.name
-            kind = type(item)
-            o = f"o{k}"
-            lines.append(f"    {o} = q")
-            values[self.pos[name]] = o
-            if kind is Fixed:
-                lines.append(f"    q += {item.length}")
+
+class _Specs:
+    """A plan's gather specs as the arrays kernels.gather takes, and the row of each converter field."""
+
+    def __init__(self, plan: _Plan):
+        rows: list[tuple] = []  # (pos, len_pos, min_len, octet, first_bit, bits, kind, signed, scale, spare mask)
+        self.index: dict[tuple[str, str], int] = {}
+        seen = tuple(plan.seen)  # (another thread's call may add to it)
+        self.seen = len(seen)
+        for key in seen:
+            slot, name = key
+            where = _field_location(plan.edition, slot, name)
+            if where is None or where[0] is None or slot not in plan.pos:
                 continue
-            if kind is Extended:
-                indent = "    "
-                for j, pl in enumerate(item.part_lengths):
-                    lines.append(f"{indent}q += {pl}")
-                    lines.append(f"{indent}if q > e: return None")
-                    if j < len(item.part_lengths) - 1:
-                        lines.append(f"{indent}if data[q - 1] & 1:")
-                        indent += "    "
-                    else:
-                        lines.append(f"{indent}if data[q - 1] & 1: return None")
-            elif kind is Repetitive:
-                lines.append("    if q >= e: return None")
-                lines.append(f"    q += 1 + data[q] * {item.element.length}")
-            elif kind is Explicit and item.content is None:
-                lines.append("    if q >= e or data[q] == 0: return None")
-                lines.append("    q += data[q]")
-            elif kind is Compound:
-                env[f"c_{k}"] = self.compounds[name]
-                lines.append(f"    r = c_{k}(data, q, e)")
-                lines.append("    if r is None: return None")
-                lines.append(f"    q, s{k} = r")
-                at = self.pos[name] + 2
-                values[at : at + self.compound_width[name]] = [f"s{k}[{j}]" for j in range(self.compound_width[name])]
-            else:  # Explicit with decoded content (CAT021 RE), Random Field Sequencing: the vectorised path's
-                return None
-            lines.append(f"    l{k} = q - {o}")
-            values[self.len_pos[name]] = f"l{k}"
-        lines.append("    if q > e: return None")
-        lines.append(f"    return q, ({', '.join(values)},)")
-        scope: dict[str, object] = {}
-        exec(compile("\n".join(lines), f"<asterix CAT{self.edition.category:03d} walker>", "exec"), env, scope)
-        return scope["walk"]
+            _, f, octet, first_bit, min_length = where
+            if first_bit + f.bits > 64 or f.bits > 57 or f.encoding == "ascii":
+                continue  # read in plain Python
+            self.index[key] = len(rows)
+            rows.append((plan.pos[slot], plan.len_pos.get(slot, 0), min_length, octet, first_bit, f.bits,
+                         kernels.VALUE, f.encoding == "signed", 1.0 if f.scale is None else f.scale, 0))  # fmt: skip
+        for c in plan.checks:
+            f = c.field
+            if c.slot not in plan.pos or c.first_bit + f.bits > 64 or f.bits > 57:
+                raise ValueError(f"{c.slot}: a range check the compiled gather cannot read")
+            kind = kernels.TIME_OF_DAY if c.code == 11 else kernels.LATITUDE if f.name.lower() == "lat" else (
+                kernels.LONGITUDE)  # fmt: skip
+            rows.append((plan.pos[c.slot], plan.len_pos.get(c.slot, 0), c.min_length, c.octet, c.first_bit, f.bits,
+                         kind, f.encoding == "signed", 1.0 if f.scale is None else f.scale, 0))  # fmt: skip
+        self.python_spares = []
+        for slot, octet, min_length, width, word_mask in plan.spare_words:
+            if slot not in plan.pos:  # inside a Reserved Expansion Field: such records go the vectorised way
+                continue
+            if not width:
+                self.python_spares.append((slot, octet, min_length))
+                continue
+            rows.append((plan.pos[slot], plan.len_pos.get(slot, 0), min_length, octet, 0, 8 * width, kernels.SPARE,
+                         False, 1.0, word_mask))  # fmt: skip
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+        dtypes = [np.int64] * 7 + [np.bool_, np.float64, np.uint64]
+        self.arrays = tuple(np.array(col, dtype=dt) for col, dt in zip(columns, dtypes, strict=True))
 
 
 _MISSING = object()
@@ -183,82 +165,10 @@ def _plan(edition: Edition) -> _Plan:
     return plan
 
 
-def _compound_reader(item: Compound):
-    """(data, q, e) → (end, offsets and lengths of its subitems) or None (an error, or a kind not handled here)."""
-    subs = item.subitems
-    nsub = len(subs)
-    layout: dict[int, tuple[int, type, object]] = {}
-    width = 0
-    for j, sub in enumerate(subs):
-        if sub is None:
-            continue
-        kind = type(sub)
-        if kind is Fixed:
-            arg: object = sub.length
-        elif kind is Extended:
-            arg = sub.part_lengths
-        elif kind is Repetitive:
-            arg = sub.element.length
-        elif kind is Explicit and sub.content is None:
-            arg = None
-        else:
-            kind, arg = type(None), None  # nested compound: not handled here
-        layout[j] = (width, kind, arg)
-        width += 1 if kind is Fixed else 2
-
-    def read(data: bytes, q: int, e: int):
-        out = [-1] * width
-        present: list[int] = []
-        i = 0
-        while True:
-            if q >= e:
-                return None
-            b = data[q]
-            q += 1
-            present.extend(i + k for k in _BITS7[b])
-            i += 7
-            if not b & 1:
-                break
-            if i >= nsub:
-                return None
-        for j in present:
-            got = layout.get(j)
-            if got is None or q >= e:
-                return None
-            at, kind, arg = got
-            start = q
-            out[at] = q
-            if kind is Fixed:
-                q += arg
-                continue
-            if kind is Extended:
-                more = True
-                for pl in arg:
-                    q += pl
-                    if q > e:
-                        return None
-                    more = data[q - 1] & 1
-                    if not more:
-                        break
-                if more:
-                    return None
-            elif kind is Repetitive:
-                q += 1 + data[q] * arg
-            elif kind is Explicit:
-                if data[q] == 0:
-                    return None
-                q += data[q]
-            else:
-                return None
-            out[at + 1] = q - start
-        return q, out
-
-    return read
-
-
 # ------------------------------------------------------------------------------------------------ field reads
 
 _CHARS6 = " ABCDEFGHIJKLMNOPQRSTUVWXYZ     " + " " * 16 + "0123456789      "
+_CHARS2 = [_CHARS6[c >> 6] + _CHARS6[c & 63] for c in range(4096)]
 
 
 class _Fail(Exception):
@@ -268,93 +178,53 @@ class _Fail(Exception):
 class _Fields:
     """Field values of one category edition's records of a call, as lists (the FieldReader of this path).
 
-    For more than MATRIX_RECORDS records, the fields this edition's converter asked for in earlier calls are read
-    all at once, as one gather of 64-bit words over a (record × field) matrix of offsets: a dozen numpy calls
-    whatever the number of fields, where reading them one by one in Python costs about half a microsecond per
-    field and record. Both give the numpy path's values exactly."""
+    The fields this edition's converter asked for in earlier calls, the range checks and the spare-bit checks are
+    read in one compiled pass over the records (kernels.gather); a field read for the first time is read in plain
+    Python. Both give the numpy path's values exactly."""
 
-    def __init__(self, data: bytes, buf: np.ndarray, plan: _Plan, rows: list[tuple], edition_name: str):
+    def __init__(self, data: bytes, buf: np.ndarray, plan: _Plan, matrix: np.ndarray, edition_name: str):
         self.data = data
         self.buf = buf
         self.plan = plan
-        self.n = len(rows)
-        self.columns = list(zip(*rows, strict=True))
+        self.n = len(matrix)
+        self.matrix = matrix
+        self._columns: dict[int, list[int]] = {}
         self.edition = edition_name
         self._cache: dict[tuple, tuple[list, list]] = {}
-        self.gathered: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self.use_matrix = self.n > MATRIX_RECORDS
-
-    def gather(self, specs: list[tuple]) -> None:
-        """Read (key, slot, field, octet, first bit, minimum length) specs in one gather of 64-bit words over a
-        (field × record) matrix of offsets: ``self.gathered[key] = (raw value, value as the numpy path gives it
-        (NaN absent), present)``. Fields that do not fit one word from their octet, and 8-bit text, are left to
-        the plain-Python reads."""
-        specs = [
-            s for s in specs
-            if s[0] not in self.gathered and s[4] + s[2].bits <= 64 and (s[2].bits <= 57 or s[2].is_spare)
-            and s[2].encoding != "ascii"
-        ]  # fmt: skip
-        if not specs:
-            return
-        plan = self.plan
-        columns = self.columns
-        offs = np.array([columns[plan.pos[s[1]]] for s in specs], dtype=np.int64)
-        present = offs >= 0
-        limited = [j for j, s in enumerate(specs) if s[5]]
-        if limited:
-            lens = np.array([columns[plan.len_pos[specs[j][1]]] for j in limited], dtype=np.int64)
-            present[limited] &= lens >= np.array([specs[j][5] for j in limited], dtype=np.int64)[:, None]
-        octets = np.array([s[3] for s in specs], dtype=np.int64)[:, None]
-        words = _words(self.buf, 8)[np.where(present, offs + octets, 0)].astype(np.uint64)
-        shift = np.array([64 - s[4] - s[2].bits for s in specs], dtype=np.uint64)[:, None]
-        mask = np.array([(1 << s[2].bits) - 1 for s in specs], dtype=np.uint64)[:, None]
-        raw = (words >> shift) & mask
-        vi = raw.astype(np.int64)
-        signed = [j for j, s in enumerate(specs) if s[2].encoding == "signed"]
-        if signed:
-            top = np.array([1 << (specs[j][2].bits - 1) for j in signed], dtype=np.int64)[:, None]
-            full = np.array([1 << specs[j][2].bits for j in signed], dtype=np.int64)[:, None]
-            v = vi[signed]
-            vi[signed] = np.where(v >= top, v - full, v)
-        scale = np.array([1.0 if s[2].scale is None else s[2].scale for s in specs])[:, None]
-        values = np.where(present, vi * scale, np.nan)
-        for j, s in enumerate(specs):
-            self.gathered[s[0]] = (raw[j], values[j], present[j])
-
-    def seen_specs(self) -> list[tuple]:
-        """Specs of the fields this edition's converter read in earlier calls (gathered with the checks)."""
-        specs: list[tuple] = []
-        if not self.use_matrix:
-            return specs
-        for key in tuple(self.plan.seen):  # (another thread's call may add to it)
-            slot, name = key
-            where = _field_location(self.plan.edition, slot, name)
-            if where is None or where[0] is None or slot not in self.plan.pos:
-                continue
-            specs.append((key, slot, *where[1:]))
-        return specs
+        specs = plan.gather_specs()
+        self.index = specs.index
+        self.raw, self.values, self.present_matrix, warn, bad = kernels.gather(buf, matrix, specs.arrays)
+        if bad:
+            raise _Fail("a time or position out of range: the vectorised path counts it")
+        self.warned: set[int] = set(np.flatnonzero(warn).tolist()) if warn.any() else set()
+        self._lists: tuple | None = None
 
     def _from_gathered(self, key: tuple, f: Field) -> tuple[list, list] | None:
-        got = self.gathered.get(key)
-        if got is None:
+        j = self.index.get(key)
+        if j is None:
             return None
-        raw, values, present = got
+        if self._lists is None:  # every gathered field to lists at once (one call each, not one per field)
+            k = len(self.index)
+            self._lists = (self.raw[:k].tolist(), self.values[:k].tolist(), self.present_matrix[:k].tolist())
+        raw, values, present = self._lists
         if f.encoding == "chars6":
-            width = f.bits // 6
-            shifts = np.arange(width - 1, -1, -1, dtype=np.uint64) * np.uint64(6)
-            codes = (raw[:, None] >> shifts) & np.uint64(63)
-            text = np.ascontiguousarray(CHARS6[codes.astype(np.int64)]).view(f"S{width}").ravel().astype(str)
-            return np.where(present, text, "").tolist(), present.tolist()
+            return _chars6(raw[j], present[j], f.bits // 6), present[j]
         if f.scale is not None or f.encoding == "signed":
-            return values.tolist(), present.tolist()
-        return np.where(present, raw.astype(np.int64), 0).tolist(), present.tolist()
+            return values[j], present[j]
+        return raw[j], present[j]
 
     def offsets(self, slot: str) -> tuple | None:
         at = self.plan.pos.get(slot)
-        return None if at is None else self.columns[at]
+        return None if at is None else self._column(at)
 
     def lengths(self, slot: str) -> tuple:
-        return self.columns[self.plan.len_pos[slot]]
+        return self._column(self.plan.len_pos[slot])
+
+    def _column(self, at: int) -> list[int]:
+        got = self._columns.get(at)
+        if got is None:
+            got = self._columns[at] = self.matrix[:, at].tolist()
+        return got
 
     def present(self, slot: str) -> list[bool]:
         off = self.offsets(slot)
@@ -411,10 +281,7 @@ class _Fields:
             ]
         enc = f.encoding
         if enc == "chars6":
-            chars = _CHARS6
-            width = bits // 6
-            shifts = [6 * (width - 1 - k) for k in range(width)]
-            vals = ["".join([chars[(v >> s) & 63] for s in shifts]) if v is not None else "" for v in raw]
+            vals = _chars6([0 if v is None else v for v in raw], present, bits // 6)
         elif enc == "ascii":
             vals = [_ascii(v, bits // 8) if v is not None else "" for v in raw]
         elif enc == "signed":
@@ -440,7 +307,9 @@ class _Fields:
 
     def i(self, slot: str, name: str, fill: int = -1) -> list[int]:
         vals, present = self.get(slot, name)
-        return [int(v) if p else fill for v, p in zip(vals, present, strict=True)]
+        if fill == 0:  # absent integers are 0 already
+            return vals
+        return [v if p else fill for v, p in zip(vals, present, strict=True)]
 
     def squawk(self, slot: str, name: str, valid_field: str | None = "V") -> list[str]:
         code, present = self.get(slot, name)
@@ -448,15 +317,38 @@ class _Fields:
         if valid_field is not None:
             v, _ = self.get(slot, valid_field)
             ok = [p and x == 0 for p, x in zip(present, v, strict=True)]
-        return [f"{c:04o}" if k else "" for c, k in zip(code, ok, strict=True)]
+        octal = _OCTAL4
+        return [(octal[c] if c < 4096 else f"{c:04o}") if k else "" for c, k in zip(code, ok, strict=True)]
 
     def icao(self, slot: str, name: str) -> list[str]:
         addr, present = self.get(slot, name)
-        return [f"{a:06x}" if p else "" for a, p in zip(addr, present, strict=True)]
+        hex3 = _HEX3
+        return [
+            (hex3[a >> 12] + hex3[a & 4095] if a < 1 << 24 else f"{a:06x}") if p else ""
+            for a, p in zip(addr, present, strict=True)
+        ]
 
     def callsign(self, slot: str, name: str) -> list[str]:
         vals, present = self.get(slot, name)
         return [v.strip() if p else "" for v, p in zip(vals, present, strict=True)]
+
+
+#: Formatting by table look-up (a format call costs about 0.3 µs a value here): Mode 3/A codes as 4 octal digits,
+#: 12 bits of an address as 3 hex digits, 12 bits of a callsign as 2 ICAO 6-bit characters.
+_OCTAL4 = [f"{c:04o}" for c in range(4096)]
+_HEX3 = [f"{c:03x}" for c in range(4096)]
+
+
+def _chars6(raw: list[int], present: list[bool], width: int) -> list[str]:
+    """ICAO 6-bit character fields ('' where absent), as parse.field_value decodes them."""
+    if width == 8:
+        t = _CHARS2
+        return [
+            t[v >> 36] + t[(v >> 24) & 4095] + t[(v >> 12) & 4095] + t[v & 4095] if p else ""
+            for v, p in zip(raw, present, strict=True)
+        ]
+    shifts = [6 * (width - 1 - k) for k in range(width)]
+    return ["".join([_CHARS6[(v >> s) & 63] for s in shifts]) if p else "" for v, p in zip(raw, present, strict=True)]
 
 
 def _absent(f: Field | None):
@@ -744,17 +636,19 @@ CONVERTERS = {2: cat002, 10: cat010, 21: cat021, 34: cat034, 48: cat048, 62: cat
 
 
 class _Group:
-    """The records of one category edition in a call."""
+    """The blocks, then the records, of one category edition in a call."""
 
-    __slots__ = ("blocks", "category", "edition", "index", "plan", "rows")
+    __slots__ = ("blocks", "category", "edition", "ends", "index", "matrix", "plan", "starts")
 
     def __init__(self, category: int, edition: str, plan: _Plan):
         self.category = category
         self.edition = edition
         self.plan = plan
-        self.rows: list[tuple] = []
+        self.starts: list[int] = []  # record area of each block
+        self.ends: list[int] = []
+        self.blocks: list[tuple[int, int, int]] = []  # (block number in the call, first record, record count)
+        self.matrix = np.zeros((0, plan.width), np.int64)  # offsets and lengths, a row per record
         self.index: list[int] = []  # row number in the call's output, per record
-        self.blocks: list[tuple[int, int, int]] = []  # (block number, first record, record count)
 
 
 def decode_small(dec: AsterixDecoder, seg: Segments) -> pa.Table | None:
@@ -772,8 +666,8 @@ def _decode(dec: AsterixDecoder, seg: Segments) -> pa.Table | None:
     by_source = any(isinstance(k, tuple) for k in dec.editions)
     groups: dict[tuple[int, str], _Group] = {}
     block_info: list[tuple[int, int, float]] = []  # peeked (sac, sic), receive time per block
+    block_group: list[tuple[_Group, int]] = []  # the group of each block and its number there
     last_group: dict[int, _Group] = {}  # category → its group, when editions are per category only
-    total = 0
     times = seg.receive_time_s.tolist()
     for s_start, s_end, rt in zip(seg.start.tolist(), seg.end.tolist(), times, strict=True):
         p = s_start
@@ -817,35 +711,27 @@ def _decode(dec: AsterixDecoder, seg: Segments) -> pa.Table | None:
                         k += 1
                     if k + 3 <= end:
                         sac, sic = data[k + 1], data[k + 2]
-            first = len(g.rows)
-            # the block's records (inlined: a call per block costs as much as a short record)
-            plan = g.plan
-            walkers = plan.walkers
-            max_octets = plan.max_fspec
-            rows = g.rows
-            while q < end:
-                k = q
-                while k < end and data[k] & 1:
-                    k += 1
-                k += 1
-                if k > end or k - q > max_octets:
-                    return None  # FSPEC past the block or longer than the UAP
-                fspec = data[q:k]
-                walk = walkers.get(fspec, _MISSING)
-                if walk is _MISSING:
-                    walk = plan.walker(fspec)
-                if walk is None:
-                    return None
-                got = walk(data, k, end)
-                if got is None:
-                    return None
-                q, row = got
-                rows.append(row)
-            count = len(rows) - first
-            g.index.extend(range(total, total + count))
-            total += count
-            g.blocks.append((len(block_info), first, count))
+            block_group.append((g, len(g.starts)))
+            g.starts.append(q)
+            g.ends.append(end)
             block_info.append((sac, sic, rt))
+    # the records: one compiled walk per category edition
+    counts: dict[int, list[int]] = {}
+    for g in groups.values():
+        got = kernels.walk(seg.buf, np.array(g.starts, np.int64), np.array(g.ends, np.int64), g.plan.tables)
+        if got is None:
+            return None
+        g.matrix, rec_block = got
+        counts[id(g)] = np.bincount(rec_block, minlength=len(g.starts)).tolist()
+    total = 0
+    firsts = {id(g): 0 for g in groups.values()}
+    for number, (g, k) in enumerate(block_group):
+        count = counts[id(g)][k]
+        first = firsts[id(g)]
+        g.blocks.append((number, first, count))
+        firsts[id(g)] = first + count
+        g.index.extend(range(total, total + count))
+        total += count
     warnings: Counter[str] = Counter()
     undecoded: Counter[str] = Counter()
     parts = []
@@ -859,7 +745,7 @@ def _decode(dec: AsterixDecoder, seg: Segments) -> pa.Table | None:
     dec.undecoded.update(undecoded)
     for g in groups.values():
         dec.blocks_decoded += len(g.blocks)
-        dec.records_decoded += len(g.rows)
+        dec.records_decoded += len(g.matrix)
     return table
 
 
@@ -878,48 +764,12 @@ def _peek(data: bytes, p: int, e: int) -> tuple[int, int]:
 
 
 def _validate(reader: _Fields) -> set[int]:
-    """parse.validate's checks: an out-of-range time or position is the vectorised path's (counted) error, so the
-    call goes there (_Fail); records with spare bits set are returned (warnings per block). The fields the
-    converter will read are gathered in the same pass."""
+    """Records with spare bits set (warnings per block). The range checks (an out-of-range time or position is the
+    vectorised path's counted error) and spare words of up to 8 octets ran in the gather; wider ones run here."""
+    warned = reader.warned
     plan = reader.plan
-    checks = []
-    for k, c in enumerate(plan.checks):
-        off = reader.offsets(c.slot)
-        if off is not None and max(off) >= 0:
-            checks.append((("check", k), c.slot, c.field, c.octet, c.first_bit, c.min_length))
-    spares = []
-    for k, (slot, octet, min_length, width, _) in enumerate(plan.spare_words):
-        off = reader.offsets(slot)
-        if off is not None and max(off) >= 0:
-            spares.append((("spare", k), slot, _WORD_FIELDS[width], octet, 0, min_length))
-    if reader.use_matrix:
-        reader.gather(reader.seen_specs() + checks + spares)
-    gathered = reader.gathered
-    for key, slot, f, octet, first_bit, min_length in checks:
-        c = plan.checks[key[1]]
-        limit = 86400.0 if c.code == 11 else (90.0 if f.name.lower() == "lat" else 180.0)
-        got = gathered.get(key)
-        if got is not None:
-            _, vals, present = got
-            bad = (np.abs(vals) > limit) if c.code == 12 else (vals >= limit)
-            if (bad & present).any():
-                raise _Fail("value out of range")
-            continue
-        vals, present = reader.read_at(slot, f, octet, first_bit, min_length)
-        if c.code == 12:
-            if any(p and abs(v) > limit for v, p in zip(vals, present, strict=True)):
-                raise _Fail("position out of range")
-        elif any(p and v >= limit for v, p in zip(vals, present, strict=True)):
-            raise _Fail("time of day beyond 24 h")
-    warned: set[int] = set()
     data = reader.data
-    for key, slot, _, octet, _, min_length in spares:
-        _, _, _, width, word_mask = plan.spare_words[key[1]]
-        got = gathered.get(key)
-        if got is not None:
-            raw, _, present = got
-            warned.update(np.flatnonzero(present & ((raw & np.uint64(word_mask)) != 0)).tolist())
-            continue
+    for slot, octet, min_length in plan.gather_specs().python_spares:
         off = reader.offsets(slot)
         lengths = reader.lengths(slot) if min_length else None
         masks = plan.spare_octets[slot, octet, min_length]
@@ -927,22 +777,15 @@ def _validate(reader: _Fields) -> set[int]:
             if o < 0 or k in warned or (lengths is not None and lengths[k] < min_length):
                 continue
             a = o + octet
-            if width:
-                if int.from_bytes(data[a : a + width], "big") & word_mask:
-                    warned.add(k)
-            elif any(data[a + j] & mk for j, mk in masks):
+            if any(data[a + j] & mk for j, mk in masks):
                 warned.add(k)
     return warned
 
 
-#: Pseudo-fields for the spare-bit words (4 or 8 octets; 0: wider, checked octet by octet).
-_WORD_FIELDS = {width: Field("spare", bits, encoding="spare") for width, bits in ((0, 512), (4, 32), (8, 64))}
-
-
 def _convert(dec, data: bytes, buf: np.ndarray, g: _Group, block_info, warnings: Counter, undecoded: Counter):
-    n = len(g.rows)
+    n = len(g.matrix)
     plan = g.plan
-    reader = _Fields(data, buf, plan, g.rows, g.edition)
+    reader = _Fields(data, buf, plan, g.matrix, g.edition)
     warned = _validate(reader)
     if warned:
         for block, first, count in g.blocks:
