@@ -121,8 +121,12 @@ def _dictionary(
     if col.null_count == n:
         return np.zeros(n, np.int64), [None]
     if n <= _SMALL:
+        rows = col.to_pylist()
+        first = rows[0]
+        if first is not None and rows.count(first) == n:  # one value (one sensor's, one kind's batch): no dict
+            return np.zeros(n, np.int64), [str(first)]
         seen: dict[object, int] = {}
-        index = [seen.setdefault(v, len(seen)) for v in col.to_pylist()]
+        index = [seen.setdefault(v, len(seen)) for v in rows]
         return np.asarray(index, dtype=np.int64), [None if v is None else str(v) for v in seen]
     enc = col.cast(pa.string()).combine_chunks().dictionary_encode()
     values = enc.dictionary.to_pylist()

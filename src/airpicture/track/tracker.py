@@ -87,6 +87,21 @@ _OUTPUT_SPEC = [
 ]
 
 
+_NULLS: dict[tuple[int, pa.DataType], pa.Array] = {}
+
+
+def _nulls(n: int, kind_type: pa.DataType) -> pa.Array:
+    """An all-null column (``pa.nulls`` costs ~4 µs a call; a snapshot has up to six; they are immutable, so one
+    per length and type is reused)."""
+    key = (n, kind_type)
+    a = _NULLS.get(key)
+    if a is None:
+        if len(_NULLS) > 256:
+            _NULLS.clear()
+        a = _NULLS[key] = pa.nulls(n, kind_type)
+    return a
+
+
 def _track_table(cols: dict[str, object], n: int) -> pa.Table:
     """SystemTrack rows (plus ``last_update_s``) straight from the tracker's arrays: NaN → null, "" → null.
 
@@ -98,7 +113,7 @@ def _track_table(cols: dict[str, object], n: int) -> pa.Table:
     for name, kind_type, kind in _OUTPUT_SPEC:
         v = cols.get(name)
         if v is None or n == 0:
-            arrays.append(pa.nulls(n, kind_type))
+            arrays.append(_nulls(n, kind_type))
         elif isinstance(v, pa.Array):
             arrays.append(v)
         elif kind == "f":
@@ -108,7 +123,7 @@ def _track_table(cols: dict[str, object], n: int) -> pa.Table:
             if a.dtype.kind == "U":
                 empty = a == ""
                 if empty.all():
-                    arrays.append(pa.nulls(n, kind_type))
+                    arrays.append(_nulls(n, kind_type))
                 else:
                     arrays.append(pa.array(a, type=kind_type, mask=empty) if empty.any() else pa.array(a, kind_type))
             else:
@@ -227,10 +242,14 @@ class Tracker:
         self._counts["measurements_processed"] += n
         self.store.ensure_sensors(len(self.converter.sensors))
         t = batch.time_s
-        slice_index = np.floor((t - t[0]) / self._slice_s()).astype(np.int64)
-        bounds = np.flatnonzero(np.diff(slice_index)) + 1
-        for part in np.split(np.arange(n), bounds):
-            b = batch.take(part) if part.size != n else batch
+        slice_s = self._slice_s()
+        if float(t[-1] - t[0]) / slice_s < 1.0:  # (time-ordered) one slice: the usual live step of one scan
+            parts = [_NO_INDEX]
+        else:
+            slice_index = np.floor((t - t[0]) / slice_s).astype(np.int64)
+            parts = np.split(np.arange(n), np.flatnonzero(np.diff(slice_index)) + 1)
+        for part in parts:
+            b = batch.take(part) if part.size not in (0, n) else batch
             self._slice(b)
             self.time_s = max(self.time_s, float(b.time_s[-1]))
             self._manage(self.time_s)
@@ -564,9 +583,11 @@ class Tracker:
         self._counts["track_numbers_recovered"] += recovered.size
         self._finalise_rows(now_s)
         gone = np.concatenate([drop_tentative, forget])
-        self._unregister(gone[st.icao24[gone] >= 0])
-        st.release(gone)
-        self._merge(now_s)
+        if gone.size:
+            self._unregister(gone[st.icao24[gone] >= 0])
+            st.release(gone)
+        if self._icao_keys.size:  # only a track with a Mode S address (registered there) can absorb another
+            self._merge(now_s)
 
     def _merge(self, now_s: float) -> None:
         """One system track per aircraft: fold a track without identity into the Mode S track it duplicates."""
