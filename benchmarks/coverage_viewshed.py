@@ -10,7 +10,7 @@ Measures, in one run on the same terrain (the shipped 1' NOAA GLOBE grid) and th
   DEM reprojected to metres, one run per sensor and level (its "target height" is above the ground, ours above
   sea level, so only its time is compared).
 
-Run from the repository root: ``.venv/bin/python benchmarks/coverage.py`` (defaults: ``--sensors 50``,
+Run from the repository root: ``.venv/bin/python benchmarks/coverage_viewshed.py`` (defaults: ``--sensors 50``,
 ``--levels 50,100,200,300,400``).
 """
 
@@ -246,7 +246,7 @@ def main() -> int:
               f"{100 * gdal_agree / gdal_compared:.2f} %")  # fmt: skip
     if gdal is None:
         print("gdal_viewshed not installed (apt-get install gdal-bin): GDAL row skipped")
-    print("reproduce: .venv/bin/python benchmarks/coverage.py")
+    print("reproduce: .venv/bin/python benchmarks/coverage_viewshed.py")
     return 0
 
 
