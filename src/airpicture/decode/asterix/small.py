@@ -119,6 +119,7 @@ class _Specs:
     def __init__(self, plan: _Plan):
         rows: list[tuple] = []  # (pos, len_pos, min_len, octet, first_bit, bits, kind, signed, scale, spare mask)
         self.index: dict[tuple[str, str], int] = {}
+        self.floats: list[bool] = []  # per converter field: read as a float (scaled or two's complement)
         seen = tuple(plan.seen)  # (another thread's call may add to it)
         self.seen = len(seen)
         for key in seen:
@@ -130,6 +131,7 @@ class _Specs:
             if first_bit + f.bits > 64 or f.bits > 57 or f.encoding == "ascii":
                 continue  # read in plain Python
             self.index[key] = len(rows)
+            self.floats.append(f.scale is not None or f.encoding == "signed")
             rows.append((plan.pos[slot], plan.len_pos.get(slot, 0), min_length, octet, first_bit, f.bits,
                          kernels.VALUE, f.encoding == "signed", 1.0 if f.scale is None else f.scale, 0))  # fmt: skip
         for c in plan.checks:
@@ -193,25 +195,22 @@ class _Fields:
         self._cache: dict[tuple, tuple[list, list]] = {}
         specs = plan.gather_specs()
         self.index = specs.index
+        self.floats = specs.floats
         self.raw, self.values, self.present_matrix, warn, bad = kernels.gather(buf, matrix, specs.arrays)
         if bad:
             raise _Fail("a time or position out of range: the vectorised path counts it")
         self.warned: set[int] = set(np.flatnonzero(warn).tolist()) if warn.any() else set()
-        self._lists: tuple | None = None
 
     def _from_gathered(self, key: tuple, f: Field) -> tuple[list, list] | None:
         j = self.index.get(key)
         if j is None:
             return None
-        if self._lists is None:  # every gathered field to lists at once (one call each, not one per field)
-            k = len(self.index)
-            self._lists = (self.raw[:k].tolist(), self.values[:k].tolist(), self.present_matrix[:k].tolist())
-        raw, values, present = self._lists
+        present = self.present_matrix[j].tolist()
         if f.encoding == "chars6":
-            return _chars6(raw[j], present[j], f.bits // 6), present[j]
+            return _chars6(self.raw[j].tolist(), present, f.bits // 6), present
         if f.scale is not None or f.encoding == "signed":
-            return values[j], present[j]
-        return raw[j], present[j]
+            return self.values[j].tolist(), present
+        return self.raw[j].tolist(), present
 
     def offsets(self, slot: str) -> tuple | None:
         at = self.plan.pos.get(slot)
@@ -225,10 +224,6 @@ class _Fields:
         if got is None:
             got = self._columns[at] = self.matrix[:, at].tolist()
         return got
-
-    def present(self, slot: str) -> list[bool]:
-        off = self.offsets(slot)
-        return [False] * self.n if off is None else [o >= 0 for o in off]
 
     def get(self, slot: str, name: str) -> tuple[list, list]:
         """(values, present) with the numpy path's absent values: NaN (scaled, signed), 0 (integers), ''."""
@@ -298,30 +293,61 @@ class _Fields:
         return vals, present
 
     # the converters' helpers (records._f, _i, squawk_text, …) over lists
+    # The converters' helpers (records._f, _i, squawk_text, …) over lists; a gathered field is taken from the
+    # gather's matrices with one or two numpy calls instead of a list comprehension per field.
     def f(self, slot: str, name: str) -> list[float]:
         """Float values, NaN where absent."""
+        j = self.index.get((slot, name))
+        if j is not None:
+            if self.floats[j]:
+                return self.values[j].tolist()
+            return np.where(self.present_matrix[j], self.raw[j], np.nan).tolist()
         vals, present = self.get(slot, name)
         if not vals or isinstance(vals[0], float):  # scaled or signed: absent values are NaN already
             return vals
         return [float(v) if p else NAN for v, p in zip(vals, present, strict=True)]
 
     def i(self, slot: str, name: str, fill: int = -1) -> list[int]:
+        """Integer values (unsigned fields), ``fill`` where absent."""
+        j = self.index.get((slot, name))
+        if j is not None:
+            raw = self.raw[j].astype(np.int64)
+            return (raw if fill == 0 else np.where(self.present_matrix[j], raw, fill)).tolist()
         vals, present = self.get(slot, name)
         if fill == 0:  # absent integers are 0 already
             return vals
         return [v if p else fill for v, p in zip(vals, present, strict=True)]
 
+    def present(self, slot: str) -> list[bool]:
+        at = self.plan.pos.get(slot)
+        return [False] * self.n if at is None else (self.matrix[:, at] >= 0).tolist()
+
+    def _raw(self, slot: str, name: str) -> tuple[list, list]:
+        """(values, present) of an integer or text field, from the gather when it has it."""
+        j = self.index.get((slot, name))
+        if j is not None:
+            return self.raw[j].tolist(), self.present_matrix[j].tolist()
+        return self.get(slot, name)
+
     def squawk(self, slot: str, name: str, valid_field: str | None = "V") -> list[str]:
-        code, present = self.get(slot, name)
-        ok = present
-        if valid_field is not None:
-            v, _ = self.get(slot, valid_field)
-            ok = [p and x == 0 for p, x in zip(present, v, strict=True)]
+        j = self.index.get((slot, name))
+        jv = self.index.get((slot, valid_field)) if valid_field is not None else None
+        if j is not None and (valid_field is None or jv is not None):
+            ok = self.present_matrix[j]
+            if jv is not None:
+                ok = ok & (self.raw[jv] == 0)
+            code, ok = self.raw[j].tolist(), ok.tolist()
+        else:
+            code, present = self.get(slot, name)
+            ok = present
+            if valid_field is not None:
+                v, _ = self.get(slot, valid_field)
+                ok = [p and x == 0 for p, x in zip(present, v, strict=True)]
         octal = _OCTAL4
         return [(octal[c] if c < 4096 else f"{c:04o}") if k else "" for c, k in zip(code, ok, strict=True)]
 
     def icao(self, slot: str, name: str) -> list[str]:
-        addr, present = self.get(slot, name)
+        addr, present = self._raw(slot, name)
         hex3 = _HEX3
         return [
             (hex3[a >> 12] + hex3[a & 4095] if a < 1 << 24 else f"{a:06x}") if p else ""
