@@ -9,3 +9,5 @@ fi
 uv sync --locked
 # Our own sources too (the editable install is not compiled by uv).
 .venv/bin/python -m compileall -q -j 0 src >/dev/null
+# Compile the numba kernels (tracker filter, ASTERIX walker) into their on-disk cache now, not at the first run.
+.venv/bin/python -m airpicture.core.compiled
