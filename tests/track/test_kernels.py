@@ -257,3 +257,38 @@ def test_ground_track_follows_true_north_of_the_projection_and_speed_its_scale_f
     # Ground speed: the plane speed over the stereographic scale factor k = 1 + r²/4R².
     k = 1.0 + (pos**2).sum(axis=1) / (4.0 * earth**2)
     assert np.allclose(speed, np.hypot(vel[:, 0], vel[:, 1]) / k, rtol=1e-12)
+
+
+def test_store_state_from_a_kinematic_start_pads_the_turn_rate_and_combines():
+    from airpicture.track.predictor import pad_state
+
+    bank = TrackerConfig().motion_models()
+    rng = np.random.default_rng(8)
+    st = TrackStore(capacity=8, n_models=bank.n)
+    slots = st.allocate(3)
+    x4 = np.repeat(rng.normal(size=(3, 1, 4)) * [1e4, 1e4, 100.0, 100.0], bank.n, 1)
+    a = rng.normal(size=(3, 1, 4, 4))
+    p4 = np.repeat(a @ np.swapaxes(a, -1, -2) * 100.0 + np.eye(4), bank.n, 1)
+    mu = rng.dirichlet(np.ones(bank.n), size=3)
+    st.set_state(slots, x4, p4, mu)
+    x5, p5 = pad_state(x4, p4, st.init_turn_rate_sigma_rps)
+    assert np.array_equal(st.x[slots], x5) and np.array_equal(st.p[slots], p5) and np.array_equal(st.mu[slots], mu)
+    xc, pc = combine(x4, p4, mu)
+    assert _close(st.xc[slots], xc) and _close(st.pc[slots], pc)
+
+
+def test_second_plot_candidates_are_the_plots_within_reach_a_half_rotation_later():
+    rng = np.random.default_rng(12)
+    st = _store_with_tracks(rng, 30)
+    slots = st.live()
+    plot_t = rng.uniform(0.0, 8.0, 25)
+    plot_xy = st.xc[slots[:25], :2] + st.xc[slots[:25], 2:] * 4.0 + rng.normal(size=(25, 2)) * 3000.0
+    idx = np.arange(25, dtype=np.int64)
+    near_plot, near_slot = kernels.second_plot_candidates(plot_t, plot_xy, idx, st.xc, st.time_s, slots, 2.0)
+    dt = plot_t[:, None] - st.time_s[slots][None, :]
+    xc = st.xc[slots]
+    ex = plot_xy[:, 0][:, None] - (xc[:, 0] + xc[:, 2] * dt)
+    ey = plot_xy[:, 1][:, None] - (xc[:, 1] + xc[:, 3] * dt)
+    near = (dt > 2.0) & (ex * ex + ey * ey < (350.0 * dt + 3000.0) ** 2)
+    assert near.any() and not near.all()
+    assert np.array_equal(near_plot, near.any(axis=1)) and np.array_equal(near_slot, near.any(axis=0))

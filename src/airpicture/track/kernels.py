@@ -334,6 +334,26 @@ def predict_update_store(
         stime[s] = t[k]
 
 
+@njit(cache=True)
+def set_state(sx, sp, smu, sxc, spc, slots, x, p, mu, omega_var):
+    """Write models' states x (n,M,s), P (n,M,s,s), μ (n,M) into store ``slots`` and refresh their combined
+    estimate; a kinematic state (s = 4, a track started from one report) gets ω = 0 with variance ``omega_var``,
+    uncorrelated (as :func:`airpicture.track.predictor.pad_state`)."""
+    m = smu.shape[1]
+    d = x.shape[2]
+    for k in range(slots.shape[0]):
+        s = slots[k]
+        for j in range(m):
+            for a in range(5):
+                sx[s, j, a] = x[k, j, a] if a < d else 0.0
+                for b in range(5):
+                    sp[s, j, a, b] = p[k, j, a, b] if (a < d and b < d) else 0.0
+            if d < 5:
+                sp[s, j, 4, 4] = omega_var
+            smu[s, j] = mu[k, j]
+        _combine_one(sx[s], sp[s], smu[s], 4, sxc[s], spc[s])
+
+
 # ---------------------------------------------------------------------------------------------------- gating
 @njit(cache=True)
 def _score(sx, smu, spc, stime, s, t, zx, zy, r00, r01, r11, q):
@@ -463,6 +483,29 @@ def _grow_float(a, cap):
     out = np.empty(cap)
     out[: a.shape[0]] = a
     return out
+
+
+@njit(cache=True)
+def second_plot_candidates(plot_t, plot_xy, idx, sxc, stime, slots, half_period):
+    """Which plots ``idx`` and which tracks ``slots`` could be one aircraft seen a rotation apart: the plot at least
+    ``half_period`` after the track's time and within 350 m/s × Δt + 3 km of its constant-velocity position.
+    Returns (plot mask, track mask)."""
+    near_plot = np.zeros(idx.shape[0], np.bool_)
+    near_slot = np.zeros(slots.shape[0], np.bool_)
+    for a in range(idx.shape[0]):
+        i = idx[a]
+        for k in range(slots.shape[0]):
+            s = slots[k]
+            dt = plot_t[i] - stime[s]
+            if not dt > half_period:
+                continue
+            ex = plot_xy[i, 0] - (sxc[s, 0] + sxc[s, 2] * dt)
+            ey = plot_xy[i, 1] - (sxc[s, 1] + sxc[s, 3] * dt)
+            reach = 350.0 * dt + 3000.0
+            if ex * ex + ey * ey < reach * reach:
+                near_plot[a] = True
+                near_slot[k] = True
+    return near_plot, near_slot
 
 
 # ---------------------------------------------------------------------------------------------------- output
@@ -758,6 +801,9 @@ def warm_up() -> None:
     xp, pp, cbar = imm_predict(x[:2], p[:2], mu[:2], tt, *bank)
     imm_update(xp, pp, cbar, z, r)
     combine(x, p, mu, 4)
+    set_state(x.copy(), p.copy(), mu.copy(), xc, pc, slots, x[:2, :, :4].copy(), p[:2, :, :4, :4].copy(), mu[:2], 1e-3)
+    set_state(x.copy(), p.copy(), mu.copy(), xc, pc, slots, x[:2], p[:2], mu[:2], 1e-3)
+    second_plot_candidates(tt, z, slots, xc, t, slots, 2.0)
     predict_update_store(x, p, mu, xc, pc, t, slots, tt, z, r, *bank)
     score_pairs(x, mu, pc, t, slots, slots, tt, z, r, bank[0])
     gate_all_pairs(x, mu, xc, pc, t, slots, tt, z, r, bank[0], 100.0, 30_000.0, 0.0)
@@ -796,6 +842,8 @@ __all__ = [
     "imm_update",
     "predict_update_store",
     "score_pairs",
+    "second_plot_candidates",
+    "set_state",
     "snapshot_state",
     "update_altitude",
     "warm_up",

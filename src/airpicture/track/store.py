@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from airpicture.track import kernels
-from airpicture.track.predictor import N_KINEMATIC, N_STATE, pad_state
+from airpicture.track.predictor import N_KINEMATIC, N_STATE
 
 FREE, TENTATIVE, CONFIRMED, COASTING, LOST = 0, 1, 2, 3, 4
 #: LOST tracks are out of the picture (dropped after missed scans) but kept ``memory_s`` so that the aircraft, if
@@ -131,13 +131,11 @@ class TrackStore:
     def set_state(self, slots: NDArray[np.int64], x, p, mu) -> None:
         """Write the models' state and refresh the combined estimate. A kinematic state (..., 4) — a track started
         from one report — gets ω = 0 with the turn-rate prior."""
-        x, p = pad_state(
-            np.asarray(x, dtype=np.float64), np.asarray(p, dtype=np.float64), self.init_turn_rate_sigma_rps
-        )
-        mu = np.ascontiguousarray(mu, dtype=np.float64)
-        self.x[slots], self.p[slots], self.mu[slots] = x, p, mu
-        x, p = np.ascontiguousarray(x), np.ascontiguousarray(p)
-        self.xc[slots], self.pc[slots] = kernels.combine(x, p, mu, N_KINEMATIC)
+        kernels.set_state(
+            self.x, self.p, self.mu, self.xc, self.pc, np.ascontiguousarray(slots, dtype=np.int64),
+            np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(p, dtype=np.float64),
+            np.ascontiguousarray(mu, dtype=np.float64), self.init_turn_rate_sigma_rps**2,
+        )  # fmt: skip
 
     def live(self) -> NDArray[np.int64]:
         return np.nonzero(self.status != FREE)[0]
