@@ -66,6 +66,15 @@ class TrackerConfig:
     #: A new track starts with the model probabilities the switching chain spends its time in (its stationary
     #: distribution: ~86 % quiet straight flight with the default bank) instead of all models equal.
     prior_model_probabilities: bool = True
+    #: A non-interacting copy of the quiet straight-flight model per track (:mod:`airpicture.track.quiet_twin`)
+    #: takes that model's place while its probability is at least ``quiet_twin_threshold`` and the twin's own
+    #: innovation is plausible (NIS below ``quiet_twin_nis``): the IMM's mixing no longer leaks the manoeuvre
+    #: models' spread into straight flight. Benchmark square, N = 500: picture straight-flight position RMS
+    #: 124 → 119 m Cartesian, 182 → 176 m polar; GOSPA/√N −3 m; turns and identity unchanged (thresholds 0.1–0.5
+    #: within 1 m of each other).
+    quiet_twin: bool = True
+    quiet_twin_threshold: float = 0.3
+    quiet_twin_nis: float = 16.0
     #: Velocity prior (per axis) of a track started from one plot: an aircraft may fly any way at up to ~300 m/s.
     init_speed_sigma_mps: float = 180.0
 

@@ -39,6 +39,7 @@ from airpicture.track.measurement import (
     format_icao24,
     refine_with_altitude,
 )
+from airpicture.track.quiet_twin import QuietTwin
 from airpicture.track.reorder import ReorderWindow
 from airpicture.track.store import COASTING, CONFIRMED, FREE, LOST, STATUS_NAMES, TENTATIVE, TrackStore
 from airpicture.track.updater import innovation, inverse_2x2, mahalanobis_2
@@ -167,6 +168,10 @@ class Tracker:
         self.plane = plane or default_plane(sensors)
         self.converter = MeasurementConverter(sensors, self.plane, self.config)
         self._models = self.config.motion_models()
+        cfg = self.config
+        self._quiet_twin = (
+            QuietTwin(self._models, cfg.quiet_twin_threshold, cfg.quiet_twin_nis) if cfg.quiet_twin else None
+        )
         kernels.warm_up()  # the compiled kernels' one-time load (or first compile) happens here, not in process()
         self.store = TrackStore(n_sensors=max(len(sensors), 1), n_models=self._models.n)
         self.window = ReorderWindow(self.config.reorder_window_s, self.config.max_future_s)
@@ -511,6 +516,8 @@ class Tracker:
             st.x, st.p, st.mu, st.xc, st.pc, st.time_s, slots, t, b.xy_m[pairs.plot], b.r_m2[pairs.plot],
             *self._models.kernel_args,
         )  # fmt: skip
+        if self._quiet_twin is not None:
+            self._quiet_twin.after_update(st, slots, t, b.xy_m[pairs.plot], b.r_m2[pairs.plot])
         st.hits[slots] += 1
         st.sensor_time_s[slots, b.sensor[pairs.plot]] = t
         self._counts["updates"] += slots.size
