@@ -29,15 +29,11 @@ import sys
 import time
 from pathlib import Path
 
-# Run as a script, this folder is first on sys.path, and its coverage.py would shadow the coverage package that
-# numba (the small-call path's compiled walker) probes for when it is imported.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-from airpicture.core.schema import MEASUREMENT, SYSTEM_TRACK, table_from_columns  # noqa: E402
-from airpicture.decode.asterix import AsterixDecoder, encode_cat048, encode_cat062, kernels  # noqa: E402
-from airpicture.sources.pcap import read_pcap, unwrap_capture  # noqa: E402
+from airpicture.core.schema import MEASUREMENT, SYSTEM_TRACK, table_from_columns
+from airpicture.decode.asterix import AsterixDecoder, encode_cat048, encode_cat062, kernels
+from airpicture.sources.pcap import read_pcap, unwrap_capture
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "asterix"
 
@@ -137,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.process_time()
     kernels.warm_up()  # compile (first run in an environment) or load the compiled walker: not timed below
-    print(f"  numba kernels ready in {time.process_time() - t0:.2f} CPU s (compiled once, then cached)", file=sys.stderr)
+    print(
+        f"  numba kernels ready in {time.process_time() - t0:.2f} CPU s (compiled once, then cached)", file=sys.stderr
+    )
     inputs: list[tuple[str, bytes]] = []
     datagrams: list[bytes] = []
     upc = DATA / "upc_lebl" / "201002-lebl-080001_smr.ast"

@@ -122,6 +122,7 @@ def walk_tables(items: tuple, n_frn: int, pos: dict[str, int], len_pos: dict[str
 def walk(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, t: WalkTables) -> tuple[np.ndarray, np.ndarray] | None:
     """(offsets matrix [records × width], -1 where absent; block index per record), or None on anything the
     vectorised path counts as an error or this kernel does not handle."""
+    buf = _read_only(buf)
     out, rec_block, ok = _walk(
         buf, starts, ends, t.n_frn, t.max_fspec, t.kind, t.arg, t.pos, t.len_pos, t.parts, t.n_parts, t.compound,
         t.n_sub, t.sub_kind, t.sub_arg, t.sub_pos, t.sub_len_pos, t.sub_parts, t.sub_n_parts, t.width,
@@ -248,13 +249,12 @@ def _walk(
 
 
 def warm_up() -> None:
-    """Compile (or load from the cache) the kernel now, not in the first decode call."""
-    from airpicture.decode.asterix.spec import F, fixed
+    """Compile (or load from the cache) every kernel of this module now, not in the first decode call: a
+    datagram of each kind of item is decoded by the small-call path, so the kernels specialise for exactly the
+    argument types a decode call passes."""
+    from airpicture.decode.asterix import small
 
-    item = fixed("010", "x", F("SAC", 8), F("SIC", 8))
-    t = walk_tables((item,), 1, {"010": 0}, {}, 1)
-    buf = np.array([0x80, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], np.uint8)
-    walk(buf, np.array([0], np.int64), np.array([3], np.int64), t)
+    small.warm_up()
 
 
 #: Kinds of gather specs: a field value, a spare-bit word, a time of day (an error from 24 h), a latitude (beyond
@@ -270,7 +270,16 @@ def gather(buf: np.ndarray, matrix: np.ndarray, specs: tuple) -> tuple:
     [field × record] uint64, values as
     parse.field_value computes them, NaN where absent, present, spare bits set per record, any value out of
     range)."""
-    return _gather(buf, matrix, *specs)
+    return _gather(_read_only(buf), matrix, *specs)
+
+
+def _read_only(buf: np.ndarray) -> np.ndarray:
+    """The buffer as a read-only array, as decode calls pass it (numba compiles read-only and writable arrays
+    separately: one type, one compilation)."""
+    if buf.flags.writeable:
+        buf = buf.view()
+        buf.flags.writeable = False
+    return buf
 
 
 @njit(cache=True)

@@ -937,3 +937,21 @@ def _column_kinds() -> list[tuple[str, str]]:
     _NAMES[:] = ASTERIX_ROWS.names
     _KINDS[:] = out  # one assignment: threads that race here write the same list
     return _KINDS
+
+
+def warm_up() -> None:
+    """Decode a CAT034 north marker and CAT048 plots (fixed, extended, repetitive and compound items) through this
+    path, so that the compiled kernels exist before the first real call."""
+    from airpicture.core.schema import MEASUREMENT, table_from_columns
+    from airpicture.decode.asterix.decoder import AsterixDecoder, Segments
+    from airpicture.decode.asterix.encode import encode_cat034_north_marker, encode_cat048
+
+    plots = table_from_columns(
+        MEASUREMENT,
+        {"time_s": [1.0, 2.0], "kind": ["modes", "psr"], "range_m": [1e4, 2e4], "azimuth_deg": [10.0, 20.0],
+         "squawk": ["1200", None], "alt_baro_ft": [3000.0, float("nan")], "icao24": ["3c0001", None],
+         "callsign": ["AFR1", None]},
+    )  # fmt: skip
+    data = encode_cat034_north_marker([1.0], sac=1, sic=2) + encode_cat048(plots, sac=1, sic=2)
+    for _ in range(2):  # the second call reads the converter's fields in the compiled gather
+        decode_small(AsterixDecoder(), Segments.from_payloads([data], [1.0]))
