@@ -869,18 +869,14 @@ def _sensors(names: dict, sac: list[int], sic: list[int]) -> list[str | None]:
 
 
 def _table(parts: list[tuple[np.ndarray, dict[str, list]]]) -> pa.Table:
-    """One Arrow conversion for the whole call: the rows as tuples of a struct of the columns the converters gave
-    (in input order), the other columns shared all-null ones. (Measured here: pa.array costs about 9 µs a call and
-    assembling the 43 columns about 50 µs, whatever the rows; a struct conversion about 80 ns a value.)"""
-    from airpicture.decode.asterix.decoder import ASTERIX_ROWS, _null_columns  # (decoder imports this module)
+    """One Arrow conversion for the whole call: the rows, in input order, as tuples of a struct of the output
+    schema. (Measured here: pa.array costs about 9 µs a call and assembling 43 arrays into a table about 50 µs,
+    whatever the rows; a struct conversion about 80 ns a value and little more than that per call.)"""
+    from airpicture.decode.asterix.decoder import ASTERIX_ROWS  # (decoder imports this module)
 
     if not parts:
         return ASTERIX_ROWS.empty_table()
-    given: set[str] = set()
-    for _, cols in parts:
-        given.update(cols)
-    kinds = [(name, kind) for name, kind in _column_kinds() if name in given]
-    names = tuple(name for name, _ in kinds)
+    kinds = _column_kinds()
     rows: list[tuple] = []
     for number, cols in parts:
         absent = [None] * len(number)
@@ -901,26 +897,21 @@ def _table(parts: list[tuple[np.ndarray, dict[str, list]]]) -> pa.Table:
     if len(parts) > 1 and n > 1:  # records in input order: by block number (stable within a block)
         order = np.argsort(np.concatenate([number for number, _ in parts]), kind="stable").tolist()
         rows = list(itemgetter(*order)(rows))
-    arrays = dict(zip(names, pa.array(rows, type=_struct(names), from_pandas=True).flatten(), strict=True))
-    nulls = _null_columns(n)
-    batch = pa.RecordBatch.from_arrays([arrays.get(name, nulls[name]) for name in _NAMES], names=_NAMES)
-    return pa.Table.from_batches([batch])
+    rows = pa.array(rows, type=_struct(), from_pandas=True)
+    return pa.Table.from_batches([pa.RecordBatch.from_struct_array(rows)])
 
 
 _BOOL = {"spi", "simulated", "cooperative", "coasting", "operational"}
-_STRUCTS: dict[tuple[str, ...], pa.DataType] = {}
-_NAMES: list[str] = []
+_STRUCT: list[pa.DataType] = []
 _KINDS: list[tuple[str, str]] = []
 
 
-def _struct(names: tuple[str, ...]) -> pa.DataType:
-    """The struct of these output columns (a call's converters give a few sets of them: cached)."""
-    got = _STRUCTS.get(names)
-    if got is None:
+def _struct() -> pa.DataType:
+    if not _STRUCT:
         from airpicture.decode.asterix.decoder import ASTERIX_ROWS
 
-        got = _STRUCTS[names] = pa.struct([ASTERIX_ROWS.field(name) for name in names])
-    return got
+        _STRUCT[:] = [pa.struct(list(ASTERIX_ROWS))]
+    return _STRUCT[0]
 
 
 def _column_kinds() -> list[tuple[str, str]]:
@@ -934,7 +925,6 @@ def _column_kinds() -> list[tuple[str, str]]:
         t = field.type
         kind = "b" if field.name in _BOOL else "i" if pa.types.is_integer(t) else "s" if pa.types.is_string(t) else "f"
         out.append((field.name, kind))
-    _NAMES[:] = ASTERIX_ROWS.names
     _KINDS[:] = out  # one assignment: threads that race here write the same list
     return _KINDS
 
