@@ -441,13 +441,10 @@ class Tracker:
         if idx.size * slots.size > 250_000:
             return idx, slots
         st = self.store
-        dt = b.time_s[idx][:, None] - st.time_s[slots][None, :]
-        xc = st.xc[slots]
-        ex = b.xy_m[idx, 0][:, None] - (xc[:, 0] + xc[:, 2] * dt)
-        ey = b.xy_m[idx, 1][:, None] - (xc[:, 1] + xc[:, 3] * dt)
-        reach = 350.0 * dt + 3000.0
-        near = (dt > half_period) & (ex * ex + ey * ey < reach * reach)
-        return idx[near.any(axis=1)], slots[near.any(axis=0)]
+        near_plot, near_slot = kernels.second_plot_candidates(
+            b.time_s, b.xy_m, idx, st.xc, st.time_s, slots, float(half_period)
+        )
+        return idx[near_plot], slots[near_slot]
 
     def _start_tracks(self, b: MeasurementBatch, idx: NDArray[np.int64]) -> NDArray[np.int64]:
         if idx.size == 0:
