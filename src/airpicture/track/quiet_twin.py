@@ -6,8 +6,10 @@ straight flight those shares are tiny (~0.5 % each) but their states sit tens of
 mixing adds several times the quiet model's own process noise to it. Measured on the benchmark square: a track
 long in straight flight is 97 m off where a single quiet Kalman filter on the same plots is 72 m off.
 
-What: per track, the quiet model's own Kalman filter (same q, same plots) runs beside the IMM without
-interaction. While the IMM trusts straight flight — the quiet model's probability after the update is at least
+What: per track, a near-constant-velocity Kalman filter on the same plots runs beside the IMM without
+interaction (its q is ``quiet_twin_q_m2s3``, by default below the quiet model's: it is only used while the IMM
+says straight flight and its own innovations agree, so it may assume a steadier flight than the model that must
+also notice a turn). While the IMM trusts straight flight — the quiet model's probability after the update is at least
 ``quiet_twin_threshold`` — and the twin's own innovation is plausible (NIS below ``quiet_twin_nis``), the twin's
 estimate replaces the quiet model's state in the IMM (so the IMM's next mixing starts from it, and the combined
 estimate uses it). Otherwise (a manoeuvre) the twin restarts from the IMM's combined estimate and is not used.
@@ -37,11 +39,15 @@ def quiet_model_index(models: MotionModels) -> int:
 class QuietTwin:
     """Non-interacting quiet filter per track slot (see the module docstring)."""
 
-    def __init__(self, models: MotionModels, threshold: float = 0.3, nis_gate: float = 16.0) -> None:
+    def __init__(
+        self, models: MotionModels, threshold: float = 0.3, nis_gate: float = 16.0, q_m2s3: float | None = None
+    ) -> None:
         self.model = quiet_model_index(models)
         if self.model < 0:
             raise ValueError("quiet_twin needs a straight-flight model (turn rate pinned to 0) in the bank")
-        self.q = float(models.q[self.model])
+        self.q = float(models.q[self.model] if q_m2s3 is None else q_m2s3)
+        if self.q < 0:
+            raise ValueError("quiet_twin_q_m2s3 must be >= 0")
         self.threshold = float(threshold)
         self.nis_gate = float(nis_gate)
         self.capacity = 0
@@ -173,9 +179,7 @@ def _twin_step(
                     for b in range(4):
                         acc = 0.0
                         for j in range(n_models):
-                            acc += smu[s, j] * (
-                                sp[s, j, a, b] + (sx[s, j, a] - sxc[s, a]) * (sx[s, j, b] - sxc[s, b])
-                            )
+                            acc += smu[s, j] * (sp[s, j, a, b] + (sx[s, j, a] - sxc[s, a]) * (sx[s, j, b] - sxc[s, b]))
                         spc[s, a, b] = acc
                 used += 1
         if restart:

@@ -170,7 +170,9 @@ class Tracker:
         self._models = self.config.motion_models()
         cfg = self.config
         self._quiet_twin = (
-            QuietTwin(self._models, cfg.quiet_twin_threshold, cfg.quiet_twin_nis) if cfg.quiet_twin else None
+            QuietTwin(self._models, cfg.quiet_twin_threshold, cfg.quiet_twin_nis, cfg.quiet_twin_q_m2s3)
+            if cfg.quiet_twin
+            else None
         )
         kernels.warm_up()  # the compiled kernels' one-time load (or first compile) happens here, not in process()
         self.store = TrackStore(n_sensors=max(len(sensors), 1), n_models=self._models.n)
