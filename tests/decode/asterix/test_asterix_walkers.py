@@ -1,4 +1,7 @@
-"""The lock-step (numpy) and plain-Python record walkers agree exactly on every sample."""
+"""The lock-step (numpy) and plain-Python record walkers of the vectorised path agree exactly on every sample.
+
+Small calls are decoded by the small-call path (small.py) unless small.SMALL_BYTES is 0, as here; that path is
+compared with this one in test_asterix_small_path.py."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import shared_file
 
-from airpicture.decode.asterix import AsterixDecoder, parse
+from airpicture.decode.asterix import AsterixDecoder, parse, small
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from asterix_reference import SAMPLES, datagrams
@@ -21,6 +24,7 @@ def test_numpy_and_python_walkers_give_identical_rows(name, monkeypatch):
     payloads = datagrams(shared_file("asterix", *name.split("/")))
     data = [p for p, _ in payloads]
     times = [1.7e9 if t is None else t for _, t in payloads]
+    monkeypatch.setattr(small, "SMALL_BYTES", 0)
     monkeypatch.setattr(parse, "SCALAR_LANES", 0)
     vector = AsterixDecoder(SAMPLES[name]).decode_payloads(data, times)
     monkeypatch.setattr(parse, "SCALAR_LANES", 1 << 30)
@@ -34,6 +38,7 @@ def test_numpy_and_python_field_readers_give_identical_rows_and_counts(name, mon
     """A datagram's few records are read and validated in plain Python (SCALAR_RECORDS); that path must give the
     same rows, errors and warnings as the numpy path, one call per datagram as a live feed decodes them."""
     payloads = datagrams(shared_file("asterix", *name.split("/")))[:200]
+    monkeypatch.setattr(small, "SMALL_BYTES", 0)
 
     def decode_each(scalar_records: int) -> tuple:
         monkeypatch.setattr(parse, "SCALAR_RECORDS", scalar_records)

@@ -47,8 +47,8 @@ if TYPE_CHECKING:  # pragma: no cover
 #: Calls of up to this many octets take this path (measured: ``benchmarks/decode_asterix.py``; about 250–400
 #: records of a radar feed, where the vectorised path's fixed cost still outweighs this path's per-record cost).
 SMALL_BYTES = 12_000
-#: Above this many records of one category edition in a call, fields are read in one numpy gather (see _Fields).
-MATRIX_RECORDS = 12
+#: Up to this many records of one category edition, gathered fields go to lists all at once (see _Fields).
+BULK_RECORDS = 48
 NAN = float("nan")
 SECONDS_PER_DAY = 86400.0
 NM_M = records.NM_M
@@ -196,6 +196,7 @@ class _Fields:
         specs = plan.gather_specs()
         self.index = specs.index
         self.floats = specs.floats
+        self._lists: tuple[list, list, list] | None = None
         self.raw, self.values, self.present_matrix, warn, bad = kernels.gather(buf, matrix, specs.arrays)
         if bad:
             raise _Fail("a time or position out of range: the vectorised path counts it")
@@ -205,12 +206,13 @@ class _Fields:
         j = self.index.get(key)
         if j is None:
             return None
-        present = self.present_matrix[j].tolist()
+        raw, present = self._raw(*key)
         if f.encoding == "chars6":
-            return _chars6(self.raw[j].tolist(), present, f.bits // 6), present
+            return _chars6(raw, present, f.bits // 6), present
         if f.scale is not None or f.encoding == "signed":
-            return self.values[j].tolist(), present
-        return self.raw[j].tolist(), present
+            bulk = self._bulk()
+            return (bulk[1][j] if bulk is not None else self.values[j].tolist()), present
+        return raw, present
 
     def offsets(self, slot: str) -> tuple | None:
         at = self.plan.pos.get(slot)
@@ -292,13 +294,27 @@ class _Fields:
             vals = [v if v is not None else 0 for v in raw]
         return vals, present
 
-    # the converters' helpers (records._f, _i, squawk_text, …) over lists
-    # The converters' helpers (records._f, _i, squawk_text, …) over lists; a gathered field is taken from the
-    # gather's matrices with one or two numpy calls instead of a list comprehension per field.
+    # The converters' helpers (records._f, _i, squawk_text, …) over lists. A gathered field is taken from the
+    # gather's matrices: for a few records all of them to lists at once (three calls), for more one field at a
+    # time with one or two numpy calls (instead of a list comprehension per field).
+    def _bulk(self) -> tuple[list, list, list] | None:
+        if self.n > BULK_RECORDS:
+            return None
+        if self._lists is None:
+            k = len(self.index)
+            self._lists = (self.raw[:k].tolist(), self.values[:k].tolist(), self.present_matrix[:k].tolist())
+        return self._lists
+
     def f(self, slot: str, name: str) -> list[float]:
         """Float values, NaN where absent."""
         j = self.index.get((slot, name))
         if j is not None:
+            bulk = self._bulk()
+            if bulk is not None:
+                raw, values, present = bulk
+                if self.floats[j]:
+                    return values[j]
+                return [float(v) if p else NAN for v, p in zip(raw[j], present[j], strict=True)]
             if self.floats[j]:
                 return self.values[j].tolist()
             return np.where(self.present_matrix[j], self.raw[j], np.nan).tolist()
@@ -310,38 +326,45 @@ class _Fields:
     def i(self, slot: str, name: str, fill: int = -1) -> list[int]:
         """Integer values (unsigned fields), ``fill`` where absent."""
         j = self.index.get((slot, name))
-        if j is not None:
+        if j is not None and self.n > BULK_RECORDS:
             raw = self.raw[j].astype(np.int64)
             return (raw if fill == 0 else np.where(self.present_matrix[j], raw, fill)).tolist()
-        vals, present = self.get(slot, name)
+        vals, present = self._raw(slot, name)
         if fill == 0:  # absent integers are 0 already
             return vals
         return [v if p else fill for v, p in zip(vals, present, strict=True)]
 
     def present(self, slot: str) -> list[bool]:
         at = self.plan.pos.get(slot)
-        return [False] * self.n if at is None else (self.matrix[:, at] >= 0).tolist()
+        if at is None:
+            return [False] * self.n
+        if self.n > BULK_RECORDS:
+            return (self.matrix[:, at] >= 0).tolist()
+        return [o >= 0 for o in self._column(at)]
 
     def _raw(self, slot: str, name: str) -> tuple[list, list]:
         """(values, present) of an integer or text field, from the gather when it has it."""
         j = self.index.get((slot, name))
         if j is not None:
+            bulk = self._bulk()
+            if bulk is not None:
+                return bulk[0][j], bulk[2][j]
             return self.raw[j].tolist(), self.present_matrix[j].tolist()
         return self.get(slot, name)
 
     def squawk(self, slot: str, name: str, valid_field: str | None = "V") -> list[str]:
         j = self.index.get((slot, name))
         jv = self.index.get((slot, valid_field)) if valid_field is not None else None
-        if j is not None and (valid_field is None or jv is not None):
+        if j is not None and (valid_field is None or jv is not None) and self.n > BULK_RECORDS:
             ok = self.present_matrix[j]
             if jv is not None:
                 ok = ok & (self.raw[jv] == 0)
             code, ok = self.raw[j].tolist(), ok.tolist()
         else:
-            code, present = self.get(slot, name)
+            code, present = self._raw(slot, name)
             ok = present
             if valid_field is not None:
-                v, _ = self.get(slot, valid_field)
+                v, _ = self._raw(slot, valid_field)
                 ok = [p and x == 0 for p, x in zip(present, v, strict=True)]
         octal = _OCTAL4
         return [(octal[c] if c < 4096 else f"{c:04o}") if k else "" for c, k in zip(code, ok, strict=True)]
