@@ -292,3 +292,22 @@ def test_second_plot_candidates_are_the_plots_within_reach_a_half_rotation_later
     near = (dt > 2.0) & (ex * ex + ey * ey < (350.0 * dt + 3000.0) ** 2)
     assert near.any() and not near.all()
     assert np.array_equal(near_plot, near.any(axis=1)) and np.array_equal(near_slot, near.any(axis=0))
+
+
+def test_pair_costs_penalise_weak_tracks_block_firm_gates_and_flag_contested_pairs():
+    status = np.array([2, 1, 4, 3], np.int8)  # confirmed, tentative, lost, coasting
+    plot_index = np.array([10, 11, 12], np.int64)  # the pairs' plots are rows 10.. of a larger batch
+    blocked = np.zeros(13, np.bool_)
+    cost, distinct = kernels.pair_costs(
+        np.array([0, 1, 2], np.int64), np.array([0, 1, 2], np.int64), np.zeros(3), status, 20.0, 3, plot_index, blocked
+    )
+    assert cost.tolist() == [0.0, 20.0, 20.0] and distinct
+    assert np.flatnonzero(blocked).tolist() == [10]
+    _, distinct = kernels.pair_costs(
+        np.array([3, 3], np.int64), np.array([0, 1], np.int64), np.zeros(2), status, 20.0, 3, plot_index, blocked
+    )
+    assert not distinct  # one track gates two plots: the GNN decides
+    _, distinct = kernels.pair_costs(
+        np.array([0, 3], np.int64), np.array([2, 2], np.int64), np.zeros(2), status, 20.0, 3, plot_index, blocked
+    )
+    assert not distinct  # one plot in two gates

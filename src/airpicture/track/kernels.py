@@ -28,8 +28,9 @@ from numba import njit
 SMALL_TURN = 1e-2
 #: Variance (rad²/s²) a pinned turn rate keeps (as :data:`airpicture.track.predictor.PINNED_OMEGA_VAR`).
 PINNED_OMEGA_VAR = 1e-12
-#: Status code of a tentative track (as :data:`airpicture.track.store.TENTATIVE`; not imported: store imports us).
+#: Status codes of a tentative and a lost track (as in :mod:`airpicture.track.store`; not imported: it imports us).
 TENTATIVE = 1
+LOST = 4
 
 
 # ---------------------------------------------------------------------------------------------------- motion
@@ -466,6 +467,34 @@ def gate_all_pairs(sx, smu, sxc, spc, stime, slots, plot_t, plot_xy, plot_r, q, 
 
 
 @njit(cache=True)
+def pair_costs(track_slot, plot, cost, status, weak_cost, n_plots, plot_index, blocked):
+    """Assignment costs of gated pairs with the penalty of weak tracks (tentative or lost: ``status`` 1 or 4), and
+    ``blocked[plot_index[plot]]`` set for plots inside the gate of a firm track. Returns (costs, whether every
+    track and every plot appears in one pair only: then the assignment is all the pairs)."""
+    n = track_slot.shape[0]
+    out = np.empty(n)
+    seen_plot = np.zeros(n_plots, np.bool_)
+    distinct = True
+    for k in range(n):
+        st = status[track_slot[k]]
+        weak = (st == TENTATIVE) | (st == LOST)
+        out[k] = cost[k] + (weak_cost if weak else 0.0)
+        if not weak:
+            blocked[plot_index[plot[k]]] = True
+        if seen_plot[plot[k]]:
+            distinct = False
+        seen_plot[plot[k]] = True
+    if distinct:
+        # Tracks: the pairs come grouped by track from the brute-force gate, not from the k-d tree; check all.
+        order = np.sort(track_slot)
+        for k in range(1, n):
+            if order[k] == order[k - 1]:
+                distinct = False
+                break
+    return out, distinct
+
+
+@njit(cache=True)
 def second_plot_candidates(plot_t, plot_xy, idx, sxc, stime, slots, half_period):
     """Which plots ``idx`` and which tracks ``slots`` could be one aircraft seen a rotation apart: the plot at least
     ``half_period`` after the track's time and within 350 m/s × Δt + 3 km of its constant-velocity position.
@@ -785,6 +814,7 @@ def warm_up() -> None:
     set_state(x.copy(), p.copy(), mu.copy(), xc, pc, slots, x[:2, :, :4].copy(), p[:2, :, :4, :4].copy(), mu[:2], 1e-3)
     set_state(x.copy(), p.copy(), mu.copy(), xc, pc, slots, x[:2], p[:2], mu[:2], 1e-3)
     second_plot_candidates(tt, z, slots, xc, t, slots, 2.0)
+    pair_costs(slots, slots, tt, np.ones(3, np.int8), 20.0, 2, slots, np.zeros(2, np.bool_))
     predict_update_store(x, p, mu, xc, pc, t, slots, tt, z, r, *bank)
     score_pairs(x, mu, pc, t, slots, slots, tt, z, r, bank[0])
     gate_all_pairs(x, mu, xc, pc, t, slots, tt, z, r, bank[0], 100.0, 30_000.0, 0.0)
@@ -819,6 +849,7 @@ __all__ = [
     "ground_velocity",
     "imm_predict",
     "imm_update",
+    "pair_costs",
     "predict_update_store",
     "score_pairs",
     "second_plot_candidates",

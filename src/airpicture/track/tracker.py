@@ -480,14 +480,14 @@ class Tracker:
         )
         if pairs.track_slot.size == 0:
             return _NO_INDEX, _NO_INDEX, assigned, blocked
-        status = st.status[pairs.track_slot]
-        weak = (status == TENTATIVE) | (status == LOST)
-        cost = pairs.cost + np.where(weak, cfg.tentative_cost, 0.0)
+        # Weak (tentative/lost) tracks pay a penalty; plots in a firm track's gate are blocked from starting tracks.
+        cost, distinct = kernels.pair_costs(
+            pairs.track_slot, pairs.plot, pairs.cost, st.status, float(cfg.tentative_cost), len(sub), idx, blocked
+        )
         if self._any_squawk(sub):
             sq_t, sq_p = st.squawk[pairs.track_slot], sub.squawk[pairs.plot]
             cost += np.where((sq_t != "") & (sq_p != "") & (sq_t != sq_p), cfg.squawk_mismatch_cost, 0.0)
-        blocked[idx[pairs.plot[~weak]]] = True
-        chosen = pairs.take(gnn_assign(pairs.track_slot, pairs.plot, cost))
+        chosen = pairs if distinct else pairs.take(gnn_assign(pairs.track_slot, pairs.plot, cost))
         if chosen.track_slot.size == 0:
             return _NO_INDEX, _NO_INDEX, assigned, blocked
         refine_with_altitude(sub, chosen.plot, st.alt_m[chosen.track_slot], cfg)
