@@ -311,3 +311,28 @@ def test_pair_costs_penalise_weak_tracks_block_firm_gates_and_flag_contested_pai
         np.array([0, 3], np.int64), np.array([2, 2], np.int64), np.zeros(2), status, 20.0, 3, plot_index, blocked
     )
     assert not distinct  # one plot in two gates
+
+
+def test_a_started_track_is_every_model_at_its_report_with_the_velocity_and_turn_rate_priors():
+    from airpicture.track import store as store_module
+    from airpicture.track.initiator import initial_model_probabilities, start_tracks
+
+    assert (kernels.TENTATIVE, kernels.LOST) == (store_module.TENTATIVE, store_module.LOST)
+    cfg = TrackerConfig()
+    bank = cfg.motion_models()
+    st = TrackStore(capacity=4, n_models=bank.n)
+    xy = np.array([[1000.0, -2000.0], [5.0e4, 3.0e4]])
+    r = np.array([[[150.0**2, 40.0], [40.0, 90.0**2]], [[100.0, 0.0], [0.0, 100.0]]])
+    slots = start_tracks(st, np.array([10.0, 11.0]), xy, r, cfg)
+    # The same state through the general path: kinematic start, padded turn rate, combined estimate.
+    ref = TrackStore(capacity=4, n_models=bank.n)
+    x4 = np.zeros((2, bank.n, 4))
+    x4[:, :, :2] = xy[:, None]
+    p4 = np.zeros((2, bank.n, 4, 4))
+    p4[:, :, :2, :2] = r[:, None]
+    p4[:, :, 2, 2] = p4[:, :, 3, 3] = cfg.init_speed_sigma_mps**2
+    ref.set_state(slots, x4, p4, np.repeat(initial_model_probabilities(cfg)[None], 2, 0))
+    for name in ("x", "p", "mu", "xc", "pc"):
+        assert np.array_equal(getattr(st, name)[slots], getattr(ref, name)[slots]), name
+    assert st.status[slots].tolist() == [store_module.TENTATIVE] * 2 and st.hits[slots].tolist() == [1, 1]
+    assert st.time_s[slots].tolist() == st.created_s[slots].tolist() == [10.0, 11.0]

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from airpicture.track.config import TrackerConfig
 from airpicture.track.predictor import switching_matrix
-from airpicture.track.store import TENTATIVE, TrackStore
+from airpicture.track.store import TrackStore
 
 #: Interval (s) of the switching chain whose long-run distribution is the new track's model prior (the chain's
 #: stationary distribution barely depends on it).
@@ -53,20 +53,9 @@ def start_tracks(
     config: TrackerConfig,
 ) -> NDArray[np.int64]:
     """New tentative tracks, one per report; returns their slots."""
-    n = time_s.size
-    slots = store.allocate(n)
-    x = np.zeros((n, 4))
-    x[:, :2] = xy_m
-    p = np.zeros((n, 4, 4))
-    p[:, :2, :2] = r_m2
-    p[:, 2, 2] = p[:, 3, 3] = config.init_speed_sigma_mps**2
+    slots = store.allocate(time_s.size)
     m = store.n_models
-    mu = np.repeat(initial_model_probabilities(config)[None, :], n, 0) if config.prior_model_probabilities else None
-    if mu is None:
-        mu = np.full((n, m), 1.0 / m)
-    store.set_state(slots, np.repeat(x[:, None, :], m, 1), np.repeat(p[:, None], m, 1), mu)
-    store.time_s[slots] = time_s
-    store.created_s[slots] = time_s
-    store.status[slots] = TENTATIVE
-    store.hits[slots] = 1
+    mu = initial_model_probabilities(config) if config.prior_model_probabilities else np.full(m, 1.0 / m)
+    # Every model at the report, zero velocity with the wide prior, one hit (one compiled pass in the store).
+    store.start(slots, time_s, xy_m, r_m2, config.init_speed_sigma_mps, mu)
     return slots

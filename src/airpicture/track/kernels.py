@@ -355,6 +355,37 @@ def set_state(sx, sp, smu, sxc, spc, slots, x, p, mu, omega_var):
         _combine_one(sx[s], sp[s], smu[s], 4, sxc[s], spc[s])
 
 
+@njit(cache=True)
+def start_tracks(
+    sx, sp, smu, sxc, spc, stime, screated, sstatus, shits, slots, time_s, xy, r, speed_var, omega_var, mu0
+):  # fmt: skip
+    """New tentative tracks in ``slots``, one per report: every model at the report's position with zero velocity
+    and turn rate, covariance R, the velocity prior ``speed_var`` per axis and the turn-rate prior ``omega_var``,
+    model probabilities ``mu0``; one hit, created and updated at the report's time."""
+    m = smu.shape[1]
+    for k in range(slots.shape[0]):
+        s = slots[k]
+        for j in range(m):
+            for a in range(5):
+                sx[s, j, a] = 0.0
+                for b in range(5):
+                    sp[s, j, a, b] = 0.0
+            sx[s, j, 0] = xy[k, 0]
+            sx[s, j, 1] = xy[k, 1]
+            for a in range(2):
+                for b in range(2):
+                    sp[s, j, a, b] = r[k, a, b]
+            sp[s, j, 2, 2] = speed_var
+            sp[s, j, 3, 3] = speed_var
+            sp[s, j, 4, 4] = omega_var
+            smu[s, j] = mu0[j]
+        _combine_one(sx[s], sp[s], smu[s], 4, sxc[s], spc[s])
+        stime[s] = time_s[k]
+        screated[s] = time_s[k]
+        sstatus[s] = TENTATIVE
+        shits[s] = 1
+
+
 # ---------------------------------------------------------------------------------------------------- gating
 @njit(cache=True)
 def _score(sx, smu, spc, stime, s, t, zx, zy, r00, r01, r11, q):
@@ -814,6 +845,10 @@ def warm_up() -> None:
     set_state(x.copy(), p.copy(), mu.copy(), xc, pc, slots, x[:2, :, :4].copy(), p[:2, :, :4, :4].copy(), mu[:2], 1e-3)
     set_state(x.copy(), p.copy(), mu.copy(), xc, pc, slots, x[:2], p[:2], mu[:2], 1e-3)
     second_plot_candidates(tt, z, slots, xc, t, slots, 2.0)
+    start_tracks(
+        x.copy(), p.copy(), mu.copy(), xc, pc, t.copy(), t.copy(), np.zeros(3, np.int8), np.zeros(3, np.int32),
+        slots, tt, z, r, 100.0, 1e-3, mu[0].copy(),
+    )  # fmt: skip
     pair_costs(slots, slots, tt, np.ones(3, np.int8), 20.0, 2, slots, np.zeros(2, np.bool_))
     predict_update_store(x, p, mu, xc, pc, t, slots, tt, z, r, *bank)
     score_pairs(x, mu, pc, t, slots, slots, tt, z, r, bank[0])
@@ -855,6 +890,7 @@ __all__ = [
     "second_plot_candidates",
     "set_state",
     "snapshot_state",
+    "start_tracks",
     "update_altitude",
     "warm_up",
 ]

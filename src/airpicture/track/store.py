@@ -137,6 +137,25 @@ class TrackStore:
             np.ascontiguousarray(mu, dtype=np.float64), self.init_turn_rate_sigma_rps**2,
         )  # fmt: skip
 
+    def start(
+        self,
+        slots: NDArray[np.int64],
+        time_s: NDArray[np.float64],
+        xy_m: NDArray[np.float64],
+        r_m2: NDArray[np.float64],
+        speed_sigma_mps: float,
+        mu: NDArray[np.float64],
+    ) -> None:
+        """Start tentative tracks in ``slots`` (from :meth:`allocate`), one per report: every model at the report
+        with zero velocity (σ ``speed_sigma_mps`` per axis) and zero turn rate (the turn-rate prior), model
+        probabilities ``mu`` (M,); one compiled pass (state, combined estimate, times, status, hits)."""
+        kernels.start_tracks(
+            self.x, self.p, self.mu, self.xc, self.pc, self.time_s, self.created_s, self.status, self.hits,
+            np.ascontiguousarray(slots, dtype=np.int64), np.ascontiguousarray(time_s, dtype=np.float64),
+            np.ascontiguousarray(xy_m, dtype=np.float64), np.ascontiguousarray(r_m2, dtype=np.float64),
+            float(speed_sigma_mps) ** 2, self.init_turn_rate_sigma_rps**2, np.ascontiguousarray(mu, dtype=np.float64),
+        )  # fmt: skip
+
     def live(self) -> NDArray[np.int64]:
         return np.nonzero(self.status != FREE)[0]
 
