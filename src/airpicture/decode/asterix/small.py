@@ -1,17 +1,19 @@
-"""The small-call path: a datagram, a 100 ms slice or a short capture decoded in plain Python, row by row.
+"""The small-call path: a datagram, a 100 ms slice or a short capture decoded without per-field numpy calls.
 
 Why: the vectorised path (:mod:`.parse`, :mod:`.records`) costs a few hundred numpy and Arrow calls per category
-edition per call, about 1.5 ms, whatever the number of records. Below a few thousand octets that fixed cost, not
-the data, is the decode time. This path has no per-call numpy at all:
+edition per call, about 1.5 ms on this project's machines whatever the number of records. Below about 12,000
+octets that fixed cost, not the data, is the decode time. Here a call costs a few dozen calls per category
+edition:
 
-- **Walk.** Per category edition and per FSPEC (a radar repeats a dozen record shapes), a walker function is
-  generated once from the edition table: straight-line code that steps over the record's items (fixed lengths as
-  constants, FX chains, REP counts, explicit lengths inline; compound items through a helper built per item) and
-  returns the record's end and one tuple of item offsets and lengths. The tuples of a call are transposed into one
-  column per item with ``zip`` (C speed).
-- **Fields and rows.** Each field a converter needs is one list comprehension over its item's offset column, with
-  the same arithmetic as the numpy path; the converters below mirror :mod:`.records` column for column.
-- **Table.** One Arrow conversion per output column, from Python lists, in input order.
+- **Walk** (:mod:`.kernels`, compiled): one call per category edition walks all its blocks' records, driven by the
+  edition table encoded as arrays, and writes every record's item offsets (and variable items' lengths) into one
+  matrix, a row per record.
+- **Fields and checks** (:mod:`.kernels`, compiled): one call reads every field the converter asked for in earlier
+  calls, the range checks and the spare-bit checks, with the numpy path's arithmetic. A field asked for the first
+  time is read in plain Python (then gathered from the next call on).
+- **Rows.** The converters below mirror :mod:`.records` column for column, on Python lists (text formatted by table
+  look-up, not a format call per value).
+- **Table.** One Arrow conversion for the call: the rows, in input order, as tuples of a struct of the schema.
 
 Exactness over coverage: anything this path does not handle the same way as the vectorised one returns ``None``
 and the call is decoded by the vectorised path instead (nothing is counted twice): any decode error (a damaged
@@ -58,8 +60,8 @@ NM_M = records.NM_M
 
 
 class _Plan:
-    """One edition's record layout (an offset per item and compound subitem, a length per variable one) and its
-    generated walkers, one per FSPEC seen."""
+    """One edition's record layout (a matrix column for the offset of each item and compound subitem, and for the
+    length of each variable one), its walk tables, its checks, and the fields its converter reads."""
 
     def __init__(self, edition: Edition):
         self.edition = edition
@@ -68,11 +70,8 @@ class _Plan:
         self.supported = edition.uap_selector is None and len(uaps) == 1
         self.items = uaps[0].items
         self.n_frn = max(len(u.items) for u in uaps)
-        #: FSPEC octets at most: each octet but the last has FX set, and parse stops at 7 × octets >= FRNs.
-        self.max_fspec = (self.n_frn + 6) // 7
-        self.pos: dict[str, int] = {}  # slot → index of its offset in a record's tuple
-        self.len_pos: dict[str, int] = {}  # variable slot → index of its length
-        self.compound_width: dict[str, int] = {}
+        self.pos: dict[str, int] = {}  # slot → matrix column of its offset
+        self.len_pos: dict[str, int] = {}  # variable slot → matrix column of its length
         width = 0
         for name, item in edition.items.items():
             self.pos[name] = width
@@ -81,7 +80,6 @@ class _Plan:
                 self.len_pos[name] = width
                 width += 1
             if isinstance(item, Compound):
-                start = width
                 for sub in item.subitems:
                     if sub is None:
                         continue
@@ -91,7 +89,6 @@ class _Plan:
                     if type(sub) is not Fixed:
                         self.len_pos[slot] = width
                         width += 1
-                self.compound_width[name] = width - start
         self.width = width
         #: (slot, field) pairs the converter reads: the next calls read them all at once (see _Fields).
         self.seen: set[tuple[str, str]] = set()
