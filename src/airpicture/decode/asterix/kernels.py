@@ -325,3 +325,65 @@ def _gather(buf, m, pos, len_pos, min_len, octet, first_bit, bits, kind, signed,
             if (kd == 3 and x >= 86400.0) or (kd == 4 and abs(x) > 90.0) or (kd == 5 and abs(x) > 180.0):
                 bad = True
     return raw, val, pres, warn, bad
+
+
+#: Framing errors of :func:`split`, per segment (decoder.split_blocks counts the same).
+FRAMING_ERRORS = {1: "truncated data block header", 2: "data block LEN below 3", 3: "data block LEN beyond the data"}
+
+
+def split(buf: np.ndarray, seg_start: np.ndarray, seg_end: np.ndarray) -> tuple:
+    """Data blocks of each segment (a datagram): (record area start, end, category, SAC and SIC of the first record
+    or -1, segment) per block and a framing error code per segment (a bad header ends its segment)."""
+    return _split(_read_only(buf), np.asarray(seg_start, np.int64), np.asarray(seg_end, np.int64))
+
+
+@njit(cache=True)
+def _split(buf, seg_start, seg_end):  # pragma: no cover - compiled
+    total = 0
+    for s in range(len(seg_start)):
+        total += seg_end[s] - seg_start[s]
+    cap = total // 3 + 1
+    start = np.empty(cap, np.int64)
+    end = np.empty(cap, np.int64)
+    cat = np.empty(cap, np.int64)
+    sac = np.empty(cap, np.int64)
+    sic = np.empty(cap, np.int64)
+    seg = np.empty(cap, np.int64)
+    err = np.zeros(len(seg_start), np.int64)
+    last = len(buf) - 1
+    n = 0
+    for s in range(len(seg_start)):
+        p = seg_start[s]
+        e = seg_end[s]
+        while p < e:
+            if e - p < 3:
+                err[s] = 1
+                break
+            length = (np.int64(buf[p + 1]) << 8) | np.int64(buf[p + 2])
+            if length < 3:
+                err[s] = 2
+                break
+            if p + length > e:
+                err[s] = 3
+                break
+            q = p + 3
+            b_end = p + length
+            flen = 0  # the first record's FSPEC, as decoder._peek_sources reads it
+            while flen < 8:
+                octet = buf[min(q + flen, last)]
+                flen += 1
+                if not octet & 1:
+                    break
+            if q < b_end and buf[min(q, last)] & 0x80 and q + flen + 2 <= b_end:
+                sac[n] = buf[min(q + flen, last)]
+                sic[n] = buf[min(q + flen + 1, last)]
+            else:
+                sac[n] = -1
+                sic[n] = -1
+            start[n] = q
+            end[n] = b_end
+            cat[n] = buf[p]
+            seg[n] = s
+            n += 1
+            p = b_end
+    return start[:n], end[:n], cat[:n], sac[:n], sic[:n], seg[:n], err

@@ -682,17 +682,15 @@ CONVERTERS = {2: cat002, 10: cat010, 21: cat021, 34: cat034, 48: cat048, 62: cat
 
 
 class _Group:
-    """The blocks, then the records, of one category edition in a call."""
+    """The records of one category edition in a call."""
 
-    __slots__ = ("category", "edition", "ends", "matrix", "numbers", "plan", "rec_number", "starts")
+    __slots__ = ("blocks", "category", "edition", "matrix", "plan", "rec_number")
 
     def __init__(self, category: int, edition: str, plan: _Plan):
         self.category = category
         self.edition = edition
         self.plan = plan
-        self.starts: list[int] = []  # record area of each block
-        self.ends: list[int] = []
-        self.numbers: list[int] = []  # each block's number in the call
+        self.blocks = 0
         self.matrix = np.zeros((0, plan.width), np.int64)  # offsets and lengths, a row per record
         self.rec_number = np.zeros(0, np.int64)  # the number in the call of each record's block
 
@@ -706,96 +704,63 @@ def decode_small(dec: AsterixDecoder, seg: Segments) -> pa.Table | None:
 
 
 def _decode(dec: AsterixDecoder, seg: Segments) -> pa.Table | None:
-    data = seg.buf.tobytes()
+    buf = seg.buf
+    data = buf.tobytes()
     errors: Counter[str] = Counter()
     unsupported: Counter[int] = Counter()
+    # the data blocks (compiled): where, which category, which source
+    b_start, b_end, b_cat, b_sac, b_sic, b_seg, seg_err = kernels.split(buf, seg.start, seg.end)
+    if seg_err.any():
+        for code in seg_err[seg_err > 0].tolist():
+            errors[kernels.FRAMING_ERRORS[code]] += 1
     by_source = any(isinstance(k, tuple) for k in dec.editions)
-    groups: dict[tuple[int, str], _Group] = {}
-    block_info: list[tuple[int, int, float]] = []  # peeked (sac, sic), receive time per block
-    last_group: dict[int, _Group] = {}  # category → its group, when editions are per category only
-    times = seg.receive_time_s.tolist()
-    for s_start, s_end, rt in zip(seg.start.tolist(), seg.end.tolist(), times, strict=True):
-        p = s_start
-        while p < s_end:
-            if s_end - p < 3:
-                errors["truncated data block header"] += 1
-                break
-            length = (data[p + 1] << 8) | data[p + 2]
-            if length < 3:
-                errors["data block LEN below 3"] += 1
-                break
-            if p + length > s_end:
-                errors["data block LEN beyond the data"] += 1
-                break
-            c = data[p]
-            q, end = p + 3, p + length
-            p = end
-            g = last_group.get(c)
-            if g is None or by_source:
-                if c not in EDITIONS:
-                    unsupported[c] += 1
-                    continue
-                sac, sic = _peek(data, q, end)
-                if by_source:
-                    key = sac * 256 + sic
-                    ed_name = dec.edition_for(key // 256, key % 256, c)
-                else:
-                    ed_name = dec.edition_for(-1, -1, c)
-                g = groups.get((c, ed_name))
-                if g is None:
-                    plan = _plan(EDITIONS[c][ed_name])
-                    if not plan.supported or c not in CONVERTERS:
-                        return None
-                    g = groups[(c, ed_name)] = _Group(c, ed_name, plan)
-                last_group[c] = g
-            else:  # the block's source, as _peek reads it (inlined: one block per record in many feeds)
-                sac = sic = -1
-                if q < end and data[q] & 0x80:
-                    k = q
-                    while data[k] & 1 and k < q + 7:
-                        k += 1
-                    if k + 3 <= end:
-                        sac, sic = data[k + 1], data[k + 2]
-            g.numbers.append(len(block_info))
-            g.starts.append(q)
-            g.ends.append(end)
-            block_info.append((sac, sic, rt))
+    groups: dict[tuple[int, str], tuple[_Group, list[np.ndarray]]] = {}
+    first = b_cat[0] if len(b_cat) else 0
+    single = len(b_cat) == 0 or bool((b_cat == first).all())
+    for c in [int(first)] if single and len(b_cat) else np.unique(b_cat).tolist():
+        blocks = np.arange(len(b_cat)) if single else np.flatnonzero(b_cat == c)
+        if c not in EDITIONS:
+            unsupported[c] += len(blocks)
+            continue
+        if by_source:
+            keys = b_sac[blocks] * 256 + b_sic[blocks]
+            eds = [dec.edition_for(k // 256, k % 256, c) for k in keys.tolist()]
+        else:
+            eds = [dec.edition_for(-1, -1, c)]
+        for ed_name in dict.fromkeys(eds):
+            mine = blocks if len(eds) == 1 else blocks[np.array([e == ed_name for e in eds])]
+            got = groups.get((c, ed_name))
+            if got is None:
+                plan = _plan(EDITIONS[c][ed_name])
+                if not plan.supported or c not in CONVERTERS:
+                    return None
+                got = groups[(c, ed_name)] = (_Group(c, ed_name, plan), [])
+            got[1].append(mine)
     # the records: one compiled walk per category edition
-    for g in groups.values():
-        got = kernels.walk(seg.buf, np.array(g.starts, np.int64), np.array(g.ends, np.int64), g.plan.tables)
-        if got is None:
+    for g, chunks in groups.values():
+        numbers = chunks[0] if len(chunks) == 1 else np.sort(np.concatenate(chunks))
+        walked = kernels.walk(buf, b_start[numbers], b_end[numbers], g.plan.tables)
+        if walked is None:
             return None
-        g.matrix, rec_block = got
-        g.rec_number = np.array(g.numbers, np.int64)[rec_block]
+        g.matrix, rec_block = walked
+        g.rec_number = numbers[rec_block]
+        g.blocks = len(numbers)
+    receive = seg.receive_time_s[b_seg]
     warnings: Counter[str] = Counter()
     undecoded: Counter[str] = Counter()
     parts = []
-    for g in groups.values():
-        parts.append(_convert(dec, data, seg.buf, g, block_info, warnings, undecoded))
+    for g, _ in groups.values():
+        parts.append(_convert(dec, data, buf, g, (b_sac, b_sic, receive), warnings, undecoded))
     table = _table(parts)
     # success: only now does the call count anything
     dec.errors.update(errors)
     dec.unsupported.update(unsupported)
     dec.warnings.update(warnings)
     dec.undecoded.update(undecoded)
-    for g in groups.values():
-        dec.blocks_decoded += len(g.starts)
+    for g, _ in groups.values():
+        dec.blocks_decoded += g.blocks
         dec.records_decoded += len(g.matrix)
     return table
-
-
-def _peek(data: bytes, p: int, e: int) -> tuple[int, int]:
-    """SAC and SIC of a block's first record (-1 without I010), as decoder._peek_sources_scalar reads them."""
-    last = len(data) - 1
-    flen = 0
-    while flen < 8:
-        b = data[min(p + flen, last)]
-        flen += 1
-        if not b & 1:
-            break
-    if p < e and data[min(p, last)] & 0x80 and p + flen + 2 <= e:
-        return data[min(p + flen, last)], data[min(p + flen + 1, last)]
-    return -1, -1
 
 
 def _validate(reader: _Fields) -> set[int]:
@@ -822,10 +787,10 @@ def _convert(dec, data: bytes, buf: np.ndarray, g: _Group, block_info, warnings:
     plan = g.plan
     reader = _Fields(data, buf, plan, g.matrix, g.edition)
     warned = _validate(reader)
+    b_sac, b_sic, b_receive = block_info
     if warned:  # one warning per block holding such records
         for block in sorted(set(g.rec_number[sorted(warned)].tolist())):
-            sac, sic, _ = block_info[block]
-            s = sac * 256 + sic
+            s = int(b_sac[block]) * 256 + int(b_sic[block])
             warnings[f"CAT{g.category:03d} {s // 256}/{s % 256} ed{g.edition}: spare bits set"] += 1
     for name in plan.explicit:
         count = int(np.count_nonzero(g.matrix[:, plan.pos[name]] >= 0))
@@ -833,10 +798,11 @@ def _convert(dec, data: bytes, buf: np.ndarray, g: _Group, block_info, warnings:
             undecoded[f"CAT{g.category:03d} {name}"] += count
     cols = CONVERTERS[g.category](reader)
     # per record: its block's peeked source (records without I010) and receive time
-    blocks = g.rec_number.tolist()
-    sac = cols["sac"] = [v if v >= 0 else block_info[b][0] for v, b in zip(cols["sac"], blocks, strict=True)]
-    sic = cols["sic"] = [v if v >= 0 else block_info[b][1] for v, b in zip(cols["sic"], blocks, strict=True)]
-    receive = [block_info[b][2] for b in blocks]
+    blocks = g.rec_number
+    peek_sac, peek_sic = b_sac[blocks].tolist(), b_sic[blocks].tolist()
+    sac = cols["sac"] = [v if v >= 0 else q for v, q in zip(cols["sac"], peek_sac, strict=True)]
+    sic = cols["sic"] = [v if v >= 0 else q for v, q in zip(cols["sic"], peek_sic, strict=True)]
+    receive = b_receive[blocks].tolist()
     tod = cols.get("time_of_day_s")
     if tod is None:
         cols["time_s"] = receive
