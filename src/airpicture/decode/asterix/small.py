@@ -873,9 +873,10 @@ def _table(parts: list[tuple[np.ndarray, dict[str, list]]]) -> pa.Table:
                 values = absent
             elif kind == "b":
                 values = [None if v != v else v != 0 for v in values]
-            elif kind == "i":
+            # integers and text: a scan in C first, most columns have no absent value
+            elif kind == "i" and values and min(values) < 0:
                 values = [v if v >= 0 else None for v in values]
-            elif kind == "s":
+            elif kind == "s" and "" in values:
                 values = [v if v else None for v in values]
             lists.append(values)
         rows += zip(*lists, strict=True)
