@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from airpicture.decode.asterix import kernels, records
+from airpicture.decode.asterix import records
 from airpicture.decode.asterix.parse import (
     _SPARE_WORDS,
     _checks_of,
@@ -44,6 +44,8 @@ from airpicture.decode.asterix.spec import Compound, Edition, Explicit, Field, F
 from airpicture.decode.asterix.tables import EDITIONS
 
 if TYPE_CHECKING:  # pragma: no cover
+    from types import ModuleType
+
     from airpicture.decode.asterix.decoder import AsterixDecoder, Segments
 
 #: Calls of up to this many octets take this path (measured: ``benchmarks/decode_asterix.py``; about 250–400
@@ -54,6 +56,10 @@ BULK_RECORDS = 48
 NAN = float("nan")
 SECONDS_PER_DAY = 86400.0
 NM_M = records.NM_M
+#: airpicture.decode.asterix.kernels, imported by the first small call: importing numba costs about a second, and
+#: in the same process it slowed the vectorised path's large decodes by up to 6 % (CAT048, measured), so a process
+#: that only decodes files does not import it.
+kernels: ModuleType | None = None
 
 
 # ------------------------------------------------------------------------------------------------ walker plans
@@ -697,6 +703,11 @@ class _Group:
 
 def decode_small(dec: AsterixDecoder, seg: Segments) -> pa.Table | None:
     """The call's table, with the decoder's counters updated, or None (nothing counted) for the vectorised path."""
+    global kernels
+    if kernels is None:
+        from airpicture.decode.asterix import kernels as compiled
+
+        kernels = compiled
     try:
         return _decode(dec, seg)
     except _Fail:
