@@ -108,6 +108,11 @@ class _Plan:
         self.checks = [c for c in _checks_of(edition) if c.code != 10]
         self._specs: _Specs | None = None
 
+    def is_callsign(self, slot: str, name: str) -> bool:
+        """Whether the field is 8 ICAO 6-bit characters (48 bits)."""
+        where = _field_location(self.edition, slot, name)
+        return where is not None and where[1].encoding == "chars6" and where[1].bits == 48
+
     def gather_specs(self) -> _Specs:
         """The fields to gather per call: those the converter read so far, then the range and spare checks."""
         specs = self._specs
@@ -122,7 +127,6 @@ class _Specs:
     def __init__(self, plan: _Plan):
         rows: list[tuple] = []  # (pos, len_pos, min_len, octet, first_bit, bits, kind, signed, scale, spare mask)
         self.index: dict[tuple[str, str], int] = {}
-        self.floats: list[bool] = []  # per converter field: read as a float (scaled or two's complement)
         seen = tuple(plan.seen)  # (another thread's call may add to it)
         self.seen = len(seen)
         for key in seen:
@@ -134,7 +138,6 @@ class _Specs:
             if first_bit + f.bits > 64 or f.bits > 57 or f.encoding == "ascii":
                 continue  # read in plain Python
             self.index[key] = len(rows)
-            self.floats.append(f.scale is not None or f.encoding == "signed")
             rows.append((plan.pos[slot], plan.len_pos.get(slot, 0), min_length, octet, first_bit, f.bits,
                          kernels.VALUE, f.encoding == "signed", 1.0 if f.scale is None else f.scale, 0))  # fmt: skip
         for c in plan.checks:
@@ -198,7 +201,6 @@ class _Fields:
         self._cache: dict[tuple, tuple[list, list]] = {}
         specs = plan.gather_specs()
         self.index = specs.index
-        self.floats = specs.floats
         self._lists: tuple[list, list, list] | None = None
         self.raw, self.values, self.present_matrix, warn, bad = kernels.gather(buf, matrix, specs.arrays)
         if bad:
@@ -312,15 +314,9 @@ class _Fields:
         """Float values, NaN where absent."""
         j = self.index.get((slot, name))
         if j is not None:
+            # the gather's values are float(raw) × scale (1.0 when unscaled), NaN where absent: as records._f
             bulk = self._bulk()
-            if bulk is not None:
-                raw, values, present = bulk
-                if self.floats[j]:
-                    return values[j]
-                return [float(v) if p else NAN for v, p in zip(raw[j], present[j], strict=True)]
-            if self.floats[j]:
-                return self.values[j].tolist()
-            return np.where(self.present_matrix[j], self.raw[j], np.nan).tolist()
+            return bulk[1][j] if bulk is not None else self.values[j].tolist()
         vals, present = self.get(slot, name)
         if not vals or isinstance(vals[0], float):  # scaled or signed: absent values are NaN already
             return vals
@@ -381,6 +377,14 @@ class _Fields:
         ]
 
     def callsign(self, slot: str, name: str) -> list[str]:
+        j = self.index.get((slot, name))
+        if j is not None and self.plan.is_callsign(slot, name):  # 8 ICAO characters, gathered
+            raw, present = self._raw(slot, name)
+            t = _CHARS2
+            return [
+                (t[v >> 36] + t[(v >> 24) & 4095] + t[(v >> 12) & 4095] + t[v & 4095]).strip() if p else ""
+                for v, p in zip(raw, present, strict=True)
+            ]
         vals, present = self.get(slot, name)
         return [v.strip() if p else "" for v, p in zip(vals, present, strict=True)]
 
