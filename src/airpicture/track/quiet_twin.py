@@ -58,6 +58,7 @@ class QuietTwin:
         #: Updates where the twin replaced the quiet model's state, and where it restarted.
         self.used = 0
         self.restarts = 0
+        _warm_up(models.n)
 
     def _grow(self, capacity: int) -> None:
         old = self.capacity
@@ -98,6 +99,24 @@ class QuietTwin:
         )  # fmt: skip
         self.used += used
         self.restarts += restarts
+
+
+_WARM: set[int] = set()
+
+
+def _warm_up(n_models: int) -> None:
+    """Load (or, in a fresh environment, compile) the kernel once per process, at construction rather than in the
+    first ``process`` call (a latency spike there)."""
+    if n_models in _WARM:
+        return
+    m = n_models
+    _twin_step(
+        np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 2)), np.zeros((0, 2, 2)),
+        np.zeros((1, m, 5)), np.zeros((1, m, 5, 5)), np.zeros((1, m)), np.zeros((1, 4)), np.zeros((1, 4, 4)),
+        np.zeros(1, np.int64), np.zeros(1, np.int64), np.zeros((1, 4)), np.zeros((1, 4, 4)), np.zeros(1),
+        np.zeros(1, np.int64), 0, 0.01, 0.3, 16.0,
+    )  # fmt: skip
+    _WARM.add(n_models)
 
 
 @njit(cache=True)
