@@ -5,6 +5,7 @@ from numba.core.registry import CPUDispatcher
 from airpicture.core.compiled import compile_all
 from airpicture.decode.asterix import kernels as asterix_kernels
 from airpicture.track import kernels as track_kernels
+from airpicture.track import quiet_twin
 
 
 def _dispatchers(module) -> dict[str, CPUDispatcher]:
@@ -16,6 +17,7 @@ def test_compile_all_leaves_the_tracker_and_asterix_entry_kernels_compiled():
     assert set(took) == {"tracker", "ASTERIX decoder"}
     for module, entry_points in (
         (track_kernels, ("imm_predict", "imm_update", "combine", "gate_all_pairs", "predict_update_store")),
+        (quiet_twin, ("_twin_step",)),
         (asterix_kernels, ("_walk",)),
     ):
         kernels = _dispatchers(module)

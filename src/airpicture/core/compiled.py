@@ -18,8 +18,14 @@ def _stages() -> list[tuple[str, Callable[[], None]]]:
     """The kernel modules, each with the ``warm_up`` that compiles every signature its callers use."""
     from airpicture.decode.asterix import kernels as asterix_kernels
     from airpicture.track import kernels as track_kernels
+    from airpicture.track import quiet_twin
+    from airpicture.track.config import TrackerConfig
 
-    return [("tracker", track_kernels.warm_up), ("ASTERIX decoder", asterix_kernels.warm_up)]
+    def tracker() -> None:
+        track_kernels.warm_up()
+        quiet_twin.warm_up(TrackerConfig().motion_models().n)
+
+    return [("tracker", tracker), ("ASTERIX decoder", asterix_kernels.warm_up)]
 
 
 def compile_all(progress: bool = True) -> dict[str, float]:

@@ -58,7 +58,7 @@ class QuietTwin:
         #: Updates where the twin replaced the quiet model's state, and where it restarted.
         self.used = 0
         self.restarts = 0
-        _warm_up(models.n)
+        warm_up(models.n)
 
     def _grow(self, capacity: int) -> None:
         old = self.capacity
@@ -104,7 +104,7 @@ class QuietTwin:
 _WARM: set[int] = set()
 
 
-def _warm_up(n_models: int) -> None:
+def warm_up(n_models: int) -> None:
     """Load (or, in a fresh environment, compile) the kernel once per process, at construction rather than in the
     first ``process`` call (a latency spike there)."""
     if n_models in _WARM:
