@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+from pyproj import Geod
 
 from airpicture.core.geodesy import SystemPlane, haversine_m, initial_bearing_deg, slant_range_from_ground
 from airpicture.core.schema import MEASUREMENT, TRUTH, table_from_columns
@@ -46,6 +47,17 @@ class SquareScenario:
     scan_period_s: float
     n_aircraft: int
     polar: bool
+
+
+def _ground_velocity(plane, x, y, vx, vy):
+    """True ground speed (m/s) and track (deg from true north) of plane velocities: the WGS-84 geodesic length and
+    azimuth of the 1 s chord centred on each point. The aircraft fly in the stereographic plane, whose speeds are
+    k times ground speeds and whose grid north turns from true north by the meridian convergence (up to ~1 deg
+    at the square's edge); the truth must state what a SystemTrack states, the velocity over the ground."""
+    lat0, lon0 = plane.to_latlon(x - 0.5 * vx, y - 0.5 * vy)
+    lat1, lon1 = plane.to_latlon(x + 0.5 * vx, y + 0.5 * vy)
+    azimuth, _, distance = Geod(ellps="WGS84").inv(lon0, lat0, lon1, lat1)
+    return np.asarray(distance), np.asarray(azimuth) % 360.0
 
 
 def _propagate(x, y, vx, vy, omega, tau):
@@ -189,6 +201,7 @@ def square_scenario(
     kk, ii = np.nonzero(alive)
     g = grid[kk, :, ii]
     tlat, tlon = plane.to_latlon(g[:, 0], g[:, 1])
+    ground_speed_mps, track_deg = _ground_velocity(plane, g[:, 0], g[:, 1], g[:, 2], g[:, 3])
     truth = table_from_columns(
         TRUTH,
         {
@@ -197,8 +210,8 @@ def square_scenario(
             "lat_deg": tlat,
             "lon_deg": tlon,
             "alt_ft": g[:, 5] * M_TO_FT,
-            "ground_speed_kt": np.hypot(g[:, 2], g[:, 3]) * MPS_TO_KT,
-            "track_deg": np.degrees(np.arctan2(g[:, 2], g[:, 3])) % 360.0,
+            "ground_speed_kt": ground_speed_mps * MPS_TO_KT,
+            "track_deg": track_deg,
             "vertical_rate_fpm": g[:, 6] * MPS_TO_FPM,
             "cooperative": np.ones(ii.size, dtype=bool),
             "turn_rate_dps": np.degrees(g[:, 4]),
