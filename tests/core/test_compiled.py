@@ -18,7 +18,7 @@ def test_compile_all_leaves_the_tracker_and_asterix_entry_kernels_compiled():
     for module, entry_points in (
         (track_kernels, ("imm_predict", "imm_update", "combine", "gate_all_pairs", "predict_update_store")),
         (quiet_twin, ("_twin_step",)),
-        (asterix_kernels, ("_walk",)),
+        (asterix_kernels, ("_split", "_walk", "_gather")),
     ):
         kernels = _dispatchers(module)
         for name in entry_points:
