@@ -336,3 +336,64 @@ def test_a_started_track_is_every_model_at_its_report_with_the_velocity_and_turn
         assert np.array_equal(getattr(st, name)[slots], getattr(ref, name)[slots]), name
     assert st.status[slots].tolist() == [store_module.TENTATIVE] * 2 and st.hits[slots].tolist() == [1, 1]
     assert st.time_s[slots].tolist() == st.created_s[slots].tolist() == [10.0, 11.0]
+
+
+def _life_cycle_reference(store, now_s, sensor_period_s, config):
+    """The numpy track-life rules as they were before they were compiled (the test oracle)."""
+    from airpicture.track.store import COASTING, CONFIRMED, LOST, TENTATIVE
+
+    live = store.live()
+    recent = store.sensor_time_s[live, : sensor_period_s.size] > now_s - config.sources_memory_s
+    period = np.where(recent, sensor_period_s[None, :], np.inf).min(axis=1)
+    interval = np.where(np.isfinite(period), period, config.report_interval_s)
+    since = (now_s - store.time_s[live]) / interval
+    status = store.status[live]
+    tentative = status == TENTATIVE
+    need = np.where(store.icao24[live] >= 0, config.confirm_hits_identity, config.confirm_hits_plots)
+    drop_tentative = tentative & (since > config.tentative_delete_after_intervals)
+    confirm = tentative & ~drop_tentative & (store.hits[live] >= need)
+    lost = status == LOST
+    firm = ~tentative & ~lost
+    drop_firm = firm & (since > config.delete_after_intervals)
+    coast = firm & ~drop_firm & (since > config.coast_after_intervals)
+    forget = lost & ((now_s - store.time_s[live]) > config.memory_s)
+    recovered = lost & ~forget & (store.hits[live] >= config.recover_hits)
+    stale = lost & ~forget & ~recovered & (since > config.tentative_delete_after_intervals)
+    store.status[live[confirm]] = CONFIRMED
+    store.status[live[firm & ~coast & ~drop_firm]] = CONFIRMED
+    store.status[live[coast]] = COASTING
+    store.status[live[drop_firm]] = LOST
+    store.hits[live[drop_firm | stale]] = 0
+    store.status[live[recovered]] = CONFIRMED
+    return live[confirm], live[drop_tentative], live[drop_firm], live[recovered], live[forget]
+
+
+def test_compiled_track_life_matches_the_numpy_rules_for_every_status():
+    from airpicture.track.deleter import expected_interval_s, life_cycle
+
+    cfg = TrackerConfig()
+    rng = np.random.default_rng(21)
+    periods = np.array([4.0, 6.0, 1.0])
+    stores = [TrackStore(capacity=300, n_sensors=3) for _ in range(2)]
+    for st in stores:
+        st.allocate(260)
+    # Every status, hits 0–4, with and without identity, updated 0–80 s ago by random sensors (or none recently).
+    status = rng.integers(0, 5, 300).astype(np.int8)
+    hits = rng.integers(0, 5, 300).astype(np.int32)
+    age = np.where(rng.random(300) < 0.5, rng.uniform(0.0, 80.0, 300), rng.uniform(0.0, 3.0, 300))
+    icao = np.where(rng.random(300) < 0.3, 0x3C6444, -1)
+    sensor_age = rng.uniform(0.0, 60.0, (300, 3))
+    for st in stores:
+        st.status[:], st.hits[:], st.time_s[:], st.icao24[:] = status, hits, 1000.0 - age, icao
+        st.sensor_time_s[:] = 1000.0 - sensor_age
+    ref = _life_cycle_reference(stores[0], 1000.0, periods, cfg)
+    got = life_cycle(stores[1], 1000.0, periods, cfg)
+    assert all(r.size for r in ref[:3])
+    for r, g in zip(ref, got, strict=True):
+        assert np.array_equal(r, g)
+    assert np.array_equal(stores[0].status, stores[1].status) and np.array_equal(stores[0].hits, stores[1].hits)
+    live = stores[1].live()
+    recent = stores[1].sensor_time_s[live] > 1000.0 - cfg.sources_memory_s
+    period = np.where(recent, periods[None, :], np.inf).min(axis=1)
+    expected = np.where(np.isfinite(period), period, cfg.report_interval_s)
+    assert np.array_equal(expected_interval_s(stores[1], live, 1000.0, periods, cfg), expected)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from airpicture.track import kernels
 from airpicture.track.config import TrackerConfig
-from airpicture.track.store import COASTING, CONFIRMED, LOST, TENTATIVE, TrackStore
+from airpicture.track.store import TrackStore
 
 
 def expected_interval_s(
@@ -29,9 +30,18 @@ def expected_interval_s(
     sensor_period_s: NDArray[np.float64],
     config: TrackerConfig,
 ) -> NDArray[np.float64]:
-    recent = store.sensor_time_s[slots, : sensor_period_s.size] > now_s - config.sources_memory_s
-    period = np.where(recent, sensor_period_s[None, :], np.inf).min(axis=1)
-    return np.where(np.isfinite(period), period, config.report_interval_s)
+    """Per slot: the shortest nominal period of the sensors that updated it within ``sources_memory_s``, else
+    ``report_interval_s`` (one compiled pass, :func:`airpicture.track.kernels.expected_interval`)."""
+    return kernels.expected_interval(
+        store.sensor_time_s, np.ascontiguousarray(slots, dtype=np.int64), float(now_s),
+        _periods(store, sensor_period_s), float(config.sources_memory_s), float(config.report_interval_s),
+    )  # fmt: skip
+
+
+def _periods(store: TrackStore, sensor_period_s: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The sensors' periods, one per column of ``store.sensor_time_s`` that has one."""
+    n = min(sensor_period_s.size, store.sensor_time_s.shape[1])
+    return np.ascontiguousarray(sensor_period_s[:n], dtype=np.float64)
 
 
 def life_cycle(
@@ -42,29 +52,12 @@ def life_cycle(
     Returns (newly confirmed, tentative to delete, confirmed just dropped from the picture, recovered, lost to
     delete) slots.
     """
-    live = store.live()
-    if live.size == 0:
-        empty = np.empty(0, np.int64)
-        return empty, empty, empty, empty, empty
-    interval = expected_interval_s(store, live, now_s, sensor_period_s, config)
-    since = (now_s - store.time_s[live]) / interval
-    status = store.status[live]
-    tentative = status == TENTATIVE
-    need = np.where(store.icao24[live] >= 0, config.confirm_hits_identity, config.confirm_hits_plots)
-    drop_tentative = tentative & (since > config.tentative_delete_after_intervals)
-    confirm = tentative & ~drop_tentative & (store.hits[live] >= need)
-    lost = status == LOST
-    firm = ~tentative & ~lost
-    drop_firm = firm & (since > config.delete_after_intervals)
-    coast = firm & ~drop_firm & (since > config.coast_after_intervals)
-    forget = lost & ((now_s - store.time_s[live]) > config.memory_s)
-    lost_hits = store.hits[live]
-    recovered = lost & ~forget & (lost_hits >= config.recover_hits)
-    stale = lost & ~forget & ~recovered & (since > config.tentative_delete_after_intervals)
-    store.status[live[confirm]] = CONFIRMED
-    store.status[live[firm & ~coast & ~drop_firm]] = CONFIRMED
-    store.status[live[coast]] = COASTING
-    store.status[live[drop_firm]] = LOST
-    store.hits[live[drop_firm | stale]] = 0
-    store.status[live[recovered]] = CONFIRMED
-    return live[confirm], live[drop_tentative], live[drop_firm], live[recovered], live[forget]
+    # The rules above for every live slot in one compiled pass (kernels.life_cycle; the former numpy body is the
+    # test oracle in tests/track/test_kernels.py).
+    return kernels.life_cycle(
+        store.status, store.time_s, store.hits, store.icao24, store.sensor_time_s, _periods(store, sensor_period_s),
+        float(now_s), float(config.sources_memory_s), float(config.report_interval_s),
+        int(config.confirm_hits_identity), int(config.confirm_hits_plots),
+        float(config.tentative_delete_after_intervals), float(config.delete_after_intervals),
+        float(config.coast_after_intervals), float(config.memory_s), int(config.recover_hits),
+    )  # fmt: skip

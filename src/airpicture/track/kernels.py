@@ -28,9 +28,8 @@ from numba import njit
 SMALL_TURN = 1e-2
 #: Variance (rad²/s²) a pinned turn rate keeps (as :data:`airpicture.track.predictor.PINNED_OMEGA_VAR`).
 PINNED_OMEGA_VAR = 1e-12
-#: Status codes of a tentative and a lost track (as in :mod:`airpicture.track.store`; not imported: it imports us).
-TENTATIVE = 1
-LOST = 4
+#: Status codes (as in :mod:`airpicture.track.store`; not imported from there: it imports this module).
+FREE, TENTATIVE, CONFIRMED, COASTING, LOST = 0, 1, 2, 3, 4
 
 
 # ---------------------------------------------------------------------------------------------------- motion
@@ -678,6 +677,87 @@ def update_altitude(alt_m, vrate_mps, palt, alt_time_s, slots, time_s, report_al
     return garbles
 
 
+# ---------------------------------------------------------------------------------------------------- track life
+@njit(cache=True)
+def _interval(sensor_time_s, s, since_s, period, report_interval_s):
+    """Shortest nominal period of the sensors that updated slot ``s`` after ``since_s``, else the report interval."""
+    best = np.inf
+    for i in range(period.shape[0]):
+        if sensor_time_s[s, i] > since_s and period[i] < best:
+            best = period[i]
+    return best if math.isfinite(best) else report_interval_s
+
+
+@njit(cache=True)
+def expected_interval(sensor_time_s, slots, now_s, period, sources_memory_s, report_interval_s):
+    """The expected update interval of each of ``slots`` (as :func:`airpicture.track.deleter.expected_interval_s`)."""
+    out = np.empty(slots.shape[0])
+    since = now_s - sources_memory_s
+    for k in range(slots.shape[0]):
+        out[k] = _interval(sensor_time_s, slots[k], since, period, report_interval_s)
+    return out
+
+
+@njit(cache=True)
+def life_cycle(
+    status, time_s, hits, icao24, sensor_time_s, period, now_s, sources_memory_s, report_interval_s,
+    confirm_hits_identity, confirm_hits_plots, tentative_delete, delete_after, coast_after, memory_s, recover_hits,
+):  # fmt: skip
+    """The track-life rules of :func:`airpicture.track.deleter.life_cycle` for every live slot, in place on
+    ``status`` and ``hits``; returns (confirmed, tentative to delete, dropped, recovered, lost to forget) slots."""
+    n = status.shape[0]
+    confirmed = np.empty(n, np.int64)
+    drop_tentative = np.empty(n, np.int64)
+    dropped = np.empty(n, np.int64)
+    recovered_out = np.empty(n, np.int64)
+    forget_out = np.empty(n, np.int64)
+    nc = nt = nd = nr = nf = 0
+    since_sources = now_s - sources_memory_s
+    for s in range(n):
+        st = status[s]
+        if st == FREE:
+            continue
+        since = (now_s - time_s[s]) / _interval(sensor_time_s, s, since_sources, period, report_interval_s)
+        tentative = st == TENTATIVE
+        lost = st == LOST
+        firm = not tentative and not lost
+        need = confirm_hits_identity if icao24[s] >= 0 else confirm_hits_plots
+        drop_t = tentative and since > tentative_delete
+        confirm = tentative and not drop_t and hits[s] >= need
+        drop_f = firm and since > delete_after
+        coast = firm and not drop_f and since > coast_after
+        forget = lost and (now_s - time_s[s]) > memory_s
+        recovered = lost and not forget and hits[s] >= recover_hits
+        stale = lost and not forget and not recovered and since > tentative_delete
+        if confirm or (firm and not coast and not drop_f) or recovered:
+            status[s] = CONFIRMED
+        if coast:
+            status[s] = COASTING
+        if drop_f:
+            status[s] = LOST
+        if drop_f or stale:
+            hits[s] = 0
+        if confirm:
+            confirmed[nc] = s
+            nc += 1
+        if drop_t:
+            drop_tentative[nt] = s
+            nt += 1
+        if drop_f:
+            dropped[nd] = s
+            nd += 1
+        if recovered:
+            recovered_out[nr] = s
+            nr += 1
+        if forget:
+            forget_out[nf] = s
+            nf += 1
+    return (
+        confirmed[:nc].copy(), drop_tentative[:nt].copy(), dropped[:nd].copy(), recovered_out[:nr].copy(),
+        forget_out[:nf].copy(),
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------------- input
 #: Rejection reasons counted by :func:`convert_checks`, in the order of its counts array.
 CONVERT_REASONS = ("bad_time", "unknown_kind", "absurd_altitude", "absurd_position", "bad_polar_plot")
@@ -845,6 +925,12 @@ def warm_up() -> None:
     set_state(x.copy(), p.copy(), mu.copy(), xc, pc, slots, x[:2, :, :4].copy(), p[:2, :, :4, :4].copy(), mu[:2], 1e-3)
     set_state(x.copy(), p.copy(), mu.copy(), xc, pc, slots, x[:2], p[:2], mu[:2], 1e-3)
     second_plot_candidates(tt, z, slots, xc, t, slots, 2.0)
+    sensor_time = np.zeros((3, 2))
+    expected_interval(sensor_time, slots, 1.0, tt, 30.0, 4.0)
+    life_cycle(
+        np.ones(3, np.int8), t.copy(), np.ones(3, np.int32), np.full(3, -1, np.int64), sensor_time, tt, 1.0, 30.0, 4.0,
+        2, 3, 2.1, 3.1, 1.5, 60.0, 1,
+    )  # fmt: skip
     start_tracks(
         x.copy(), p.copy(), mu.copy(), xc, pc, t.copy(), t.copy(), np.zeros(3, np.int8), np.zeros(3, np.int32),
         slots, tt, z, r, 100.0, 1e-3, mu[0].copy(),
@@ -876,6 +962,7 @@ __all__ = [
     "combine",
     "convert_checks",
     "convert_final",
+    "expected_interval",
     "extrapolate",
     "fill_cartesian",
     "fill_polar",
@@ -884,6 +971,7 @@ __all__ = [
     "ground_velocity",
     "imm_predict",
     "imm_update",
+    "life_cycle",
     "pair_costs",
     "predict_update_store",
     "score_pairs",
