@@ -41,22 +41,25 @@ class ReorderWindow:
                 grown[: self.sensor_latest_s.size] = self.sensor_latest_s
                 self.sensor_latest_s = grown
             s0 = batch.sensor[0]
+            t_max = float(batch.time_s.max())
             if (batch.sensor == s0).all():  # one sensor's batch (a radar slice): no scatter-max needed
-                self.sensor_latest_s[s0] = np.maximum(self.sensor_latest_s[s0], batch.time_s.max())
+                self.sensor_latest_s[s0] = max(self.sensor_latest_s[s0], t_max)
             else:
                 latest = np.full(self.sensor_latest_s.size, -np.inf)
                 np.maximum.at(latest, batch.sensor, batch.time_s)
                 self.sensor_latest_s = np.maximum(self.sensor_latest_s, latest)
             consensus = self.consensus_s
-            future = batch.time_s > consensus + self.max_future_s
-            late = batch.time_s < self.released_until_s
-            if future.any():
-                self.rejected["future_time"] += int(future.sum())
-            if late.any():
-                self.rejected["late"] += int(late.sum())
-            keep = ~(future | late)
-            if not keep.all():
-                batch = batch.take(np.nonzero(keep)[0])
+            # Masks only when some report is out of bounds (the usual batch is neither late nor from the future).
+            if t_max > consensus + self.max_future_s or float(batch.time_s.min()) < self.released_until_s:
+                future = batch.time_s > consensus + self.max_future_s
+                late = batch.time_s < self.released_until_s
+                if future.any():
+                    self.rejected["future_time"] += int(future.sum())
+                if late.any():
+                    self.rejected["late"] += int(late.sum())
+                keep = ~(future | late)
+                if not keep.all():
+                    batch = batch.take(np.nonzero(keep)[0])
             if len(batch):
                 self._pending.append(batch)
             return self.release(max(consensus - self.window_s, until_s))
@@ -70,12 +73,13 @@ class ReorderWindow:
             return MeasurementBatch.empty()
         pending = MeasurementBatch.concat(self._pending) if len(self._pending) > 1 else self._pending[0]
         t = pending.time_s
-        ready = t <= until_s
-        if ready.all() and (t.size < 2 or bool((t[1:] >= t[:-1]).all())):
+        in_order = t.size < 2 or bool((t[1:] >= t[:-1]).all())
+        if in_order and t[-1] <= until_s:
             # All of it, already in time order (the usual live case): released as it is, no copy.
             self._pending = []
             out = pending
         else:
+            ready = t <= until_s
             out_idx = np.nonzero(ready)[0]
             rest = np.nonzero(~ready)[0]
             self._pending = [pending.take(rest)] if rest.size else []
