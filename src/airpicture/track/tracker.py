@@ -277,7 +277,9 @@ class Tracker:
         ident = b.icao24 >= 0
         if ident.any():
             self._identity_reports(b.take(np.nonzero(ident)[0]))
-        plots = ~ident & b.has_position
+            plots = ~ident & b.has_position
+        else:
+            plots = b.has_position
         if plots.any():
             sensors = b.sensor[plots]
             if plots.all() and (sensors == sensors[0]).all():
@@ -419,11 +421,15 @@ class Tracker:
         second = np.nonzero(~assigned & late)[0]
         if second.size and slots.size:
             second, partners = self._second_plot_candidates(b, second, np.unique(slots), half_period)
+        # The first round's slots are distinct (one plot per track) and new tracks take fresh slots: only a second
+        # round can update a slot twice.
+        unique = True
         if second.size and slots.size and partners.size:
             s2, p2, a2, b2 = self._gnn_round(b, second, partners, half_period)
             slots, plots = np.concatenate([slots, s2]), np.concatenate([plots, p2])
             assigned |= a2
             blocked |= b2
+            unique = s2.size == 0
         late_start = np.nonzero(~assigned & ~blocked & late)[0]
         new = self._start_tracks(b, late_start)
         slots, plots = np.concatenate([slots, new]), np.concatenate([plots, late_start])
@@ -431,7 +437,7 @@ class Tracker:
         if slots.size:
             # Identity and altitude in one step each; a slot updated twice (second round) takes both in time order.
             self._commit_meta(slots, b, plots)
-            self._altitudes(slots, b, plots, unique=slots.size == np.unique(slots).size)
+            self._altitudes(slots, b, plots, unique=unique or slots.size == np.unique(slots).size)
 
     def _second_plot_candidates(
         self, b: MeasurementBatch, idx: NDArray[np.int64], slots: NDArray[np.int64], half_period: float
