@@ -51,7 +51,8 @@ def test_compiled_imm_step_matches_the_numpy_reference(bank):
     r[:, 0, 1] = r[:, 1, 0] = 3000.0
     x0, p0, mu0 = imm_update(xp0, pp0, cb0, z, r)
     x1, p1, mu1 = kernels.imm_update(xp0, pp0, cb0, z, r)
-    assert _close(x1, x0) and _close(p1, p0) and _close(mu1, mu0)
+    # The updated covariances of these random, ill-conditioned inputs differ by round-off up to ~1e-9 of scale.
+    assert _close(x1, x0) and _close(p1, p0, rtol=1e-8) and _close(mu1, mu0)
     assert np.allclose(mu1.sum(axis=1), 1.0) and (mu1 >= 1e-4 * 0.99).all()
     xc0, pc0 = combine(x0[..., :4], p0[..., :4, :4], mu0)
     xc1, pc1 = kernels.combine(x0, p0, mu0, 4)
