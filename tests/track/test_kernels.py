@@ -398,3 +398,35 @@ def test_compiled_track_life_matches_the_numpy_rules_for_every_status():
     period = np.where(recent, periods[None, :], np.inf).min(axis=1)
     expected = np.where(np.isfinite(period), period, cfg.report_interval_s)
     assert np.array_equal(expected_interval_s(stores[1], live, 1000.0, periods, cfg), expected)
+
+
+def test_compiled_polar_ground_point_matches_the_core_slant_range_and_great_circle_geometry():
+    from airpicture.core.geodesy import destination, ground_range_from_slant
+    from airpicture.core.units import EARTH_RADIUS_M
+
+    rng = np.random.default_rng(7)
+    n = 400
+    site_lat, site_lon, site_alt = np.array([13.48, 17.9]), np.array([2.17, 8.0]), np.array([220.0, 500.0])
+    sensor = rng.integers(0, 2, n).astype(np.int32)
+    slant = rng.uniform(500.0, 450e3, n)
+    az = rng.uniform(0.0, 360.0, n)
+    alt = rng.uniform(0.0, 12e3, n)
+    alt[::5] = np.nan  # no Mode C: the assumed altitude
+    idx = np.flatnonzero(rng.random(n) < 0.8)
+    lat, lon, ground, h, no_alt = kernels.polar_ground_points(
+        idx, slant, az, alt, sensor, site_lat, site_lon, site_alt, 3000.0, 4.0 / 3.0, EARTH_RADIUS_M
+    )
+    s = sensor[idx]
+    h_ref = np.where(np.isnan(alt[idx]), 3000.0, alt[idx])
+    g_ref = ground_range_from_slant(slant[idx], h_ref, site_alt[s])
+    lat_ref, lon_ref = destination(site_lat[s], site_lon[s], az[idx], g_ref)
+    assert np.array_equal(no_alt, np.isnan(alt[idx]))
+    assert np.array_equal(h, h_ref)
+    assert np.allclose(ground, g_ref, rtol=1e-13, atol=0.0)
+    assert np.allclose(lat, lat_ref, rtol=0.0, atol=1e-12) and np.allclose(lon, lon_ref, rtol=0.0, atol=1e-12)
+    # A plot at the radar's own altitude and zero range sits on the radar.
+    lat0, lon0, g0, _, _ = kernels.polar_ground_points(
+        np.array([0]), np.array([0.0]), np.array([90.0]), np.array([220.0]), np.zeros(1, np.int32),
+        site_lat, site_lon, site_alt, 3000.0, 4.0 / 3.0, EARTH_RADIUS_M,
+    )  # fmt: skip
+    assert g0[0] == 0.0 and lat0[0] == site_lat[0] and abs(lon0[0] - site_lon[0]) < 1e-12

@@ -834,6 +834,50 @@ def fill_cartesian(idx, x, y, sigma_h, nacp, sensor, site_sigma_h, nacp_epu_m, d
 
 
 @njit(cache=True)
+def polar_ground_points(
+    idx, slant_m, azimuth_deg, alt_m, sensor, site_lat, site_lon, site_alt, assumed_alt_m, k, earth_m,
+):  # fmt: skip
+    """Ground point of polar plots ``idx``: (lat°, lon°, ground range m, altitude used m, no Mode C).
+
+    One pass instead of ~25 numpy calls; the same formulas as :func:`airpicture.core.geodesy.ground_range_from_slant`
+    (law of cosines on an earth of radius ``k·R``, half-angle form) and :func:`~airpicture.core.geodesy.destination`
+    (great circle from the site), term for term, so the results agree with them to the last bits of libm.
+    """
+    n = idx.shape[0]
+    lat = np.empty(n)
+    lon = np.empty(n)
+    ground = np.empty(n)
+    h_out = np.empty(n)
+    no_alt = np.empty(n, dtype=np.bool_)
+    re = k * earth_m
+    deg = math.pi / 180
+    for j in range(n):
+        i = idx[j]
+        s = sensor[i]
+        h = alt_m[i]
+        no_alt[j] = not math.isfinite(h)
+        if no_alt[j]:
+            h = assumed_alt_m
+        h_out[j] = h
+        rho = slant_m[i]
+        r1 = re + site_alt[s]
+        r2 = re + h
+        half = math.sqrt(min(max((rho * rho - (r2 - r1) ** 2) / (4 * r1 * r2), 0.0), 1.0))
+        g = 2 * math.asin(half) * re
+        ground[j] = g
+        lat1 = site_lat[s] * deg
+        lon1 = site_lon[s] * deg
+        brg = azimuth_deg[i] * deg
+        d = g / earth_m
+        lat2 = math.asin(math.sin(lat1) * math.cos(d) + math.cos(lat1) * math.sin(d) * math.cos(brg))
+        east = math.sin(brg) * math.sin(d) * math.cos(lat1)
+        lon2 = lon1 + math.atan2(east, math.cos(d) - math.sin(lat1) * math.sin(lat2))
+        lat[j] = lat2 * (180 / math.pi)
+        lon[j] = (lon2 * (180 / math.pi) + 540.0) % 360.0 - 180.0
+    return lat, lon, ground, h_out, no_alt
+
+
+@njit(cache=True)
 def fill_polar(
     idx, x, y, slant, ground, h, no_alt, sensor, site_xy, site_alt, site_sigma_range, site_sigma_az_rad,
     assumed_alt_sigma_m, sigma_alt_m, xy, r, slant_noalt, site_xy_out, site_alt_out,
@@ -950,6 +994,7 @@ def warm_up() -> None:
     xy = np.full((2, 2), np.nan)
     rr = np.zeros((2, 2, 2))
     fill_cartesian(slots, tt, tt, f2, f2, i32, f2, np.full(12, 10.0), 150.0, xy, rr)
+    polar_ground_points(slots, tt, tt, f2, i32, tt, tt, tt, 3000.0, 4.0 / 3.0, 6.4e6)
     fill_polar(
         slots, tt, tt, tt, tt, tt, keep, i32, z, tt, tt, tt, 3000.0, 15.0, xy, rr,
         np.full(2, np.nan), z.copy(), tt.copy(),
@@ -973,6 +1018,7 @@ __all__ = [
     "imm_update",
     "life_cycle",
     "pair_costs",
+    "polar_ground_points",
     "predict_update_store",
     "score_pairs",
     "second_plot_candidates",

@@ -86,6 +86,14 @@ _OUTPUT_SPEC = [
     (f.name, f.type, "f" if pa.types.is_floating(f.type) else "s" if pa.types.is_string(f.type) else "o")
     for f in _OUTPUT_SCHEMA
 ]
+#: Column names for ``Table.from_arrays`` (the output schema has no metadata and every field nullable, so names
+#: give the same schema as passing it, ~7 µs less: no per-field comparison).
+_OUTPUT_NAMES = list(_OUTPUT_SCHEMA.names)
+#: Which track statuses a snapshot shows, indexed by status code (one lookup instead of three comparisons).
+_SHOWN = np.zeros(max(FREE, TENTATIVE, CONFIRMED, COASTING, LOST) + 1, dtype=bool)
+_SHOWN[[CONFIRMED, COASTING]] = True
+_SHOWN_TENTATIVE = _SHOWN.copy()
+_SHOWN_TENTATIVE[TENTATIVE] = True
 
 
 _NULLS: dict[tuple[int, pa.DataType], pa.Array] = {}
@@ -131,7 +139,7 @@ def _track_table(cols: dict[str, object], n: int) -> pa.Table:
                 arrays.append(pa.array(a, type=kind_type, from_pandas=True))
         else:
             arrays.append(pa.array(np.asarray(v), type=kind_type))
-    return pa.Table.from_arrays(arrays, schema=_OUTPUT_SCHEMA)
+    return pa.Table.from_arrays(arrays, names=_OUTPUT_NAMES)
 
 
 class _UpdateLog:
@@ -221,10 +229,7 @@ class Tracker:
     def snapshot(self, time_s: float, include_tentative: bool = False) -> pa.Table:
         """Every live (confirmed or coasting, optionally tentative) track extrapolated to ``time_s``."""
         st = self.store
-        shown = (st.status != FREE) & (st.status != LOST)
-        if not include_tentative:
-            shown &= st.status != TENTATIVE
-        live = np.flatnonzero(shown)
+        live = np.flatnonzero((_SHOWN_TENTATIVE if include_tentative else _SHOWN)[st.status])
         # The life rule at time_s itself, so a track due to be dropped before time_s is not shown.
         interval = expected_interval_s(st, live, time_s, self.converter.site_period, self.config)
         keep = (time_s - st.time_s[live]) <= self.config.delete_after_intervals * interval
@@ -236,7 +241,7 @@ class Tracker:
             np.ascontiguousarray(interval, dtype=np.float64), float(time_s), float(self._models.q.min()),
             float(self.config.coast_after_intervals),
         )  # fmt: skip
-        meta = self._meta(live, time_s)
+        meta = self._meta(live, time_s, snapshot=True)
         meta["status"] = STATUS_NAMES[np.where(coasting, COASTING, st.status[live])]
         cols = self._columns(np.full(live.size, float(time_s)), xc[:, :2], xc[:, 2:], sigma, alt, vrate, meta)
         return _track_table(cols, live.size)
@@ -638,8 +643,14 @@ class Tracker:
         self._counts["tracks_merged"] += keep_slot.size
 
     # ------------------------------------------------------------------------------------------------ output
-    def _meta(self, slots: NDArray[np.int64], now_s: float) -> dict[str, object]:
+    def _meta(self, slots: NDArray[np.int64], now_s: float, snapshot: bool = False) -> dict[str, object]:
+        """Identity, status and sources of ``slots``. For a snapshot (one table, not concatenated with others) an
+        address column without any address is None (a null column, as an all-"" one becomes) and the status is
+        left to the caller, which overrides it with coasting."""
         st = self.store
+        icao24: NDArray[np.str_] | None = None
+        if not snapshot or (slots.size and st.icao24[slots].max() >= 0):
+            icao24 = format_icao24(st.icao24[slots])
         recent = st.sensor_time_s[slots] > now_s - self.config.sources_memory_s
         n_s = recent.shape[1]
         names = self.converter.sensor_ids
@@ -670,14 +681,15 @@ class Tracker:
         else:
             sources = np.array([",".join(names[k] for k in np.nonzero(r)[0]) for r in recent], dtype=object)
         return {
-            "status": STATUS_NAMES[st.status[slots]],
+            "status": None if snapshot else STATUS_NAMES[st.status[slots]],
             "sources": sources,
-            "icao24": format_icao24(st.icao24[slots]),
-            "callsign": st.callsign[slots].copy(),
-            "squawk": st.squawk[slots].copy(),
-            "cooperative": st.cooperative[slots].copy(),
-            "track_id": st.track_id[slots].copy(),
-            "last_update_s": st.time_s[slots].copy(),
+            "icao24": icao24,
+            # (indexing with an integer array already copies)
+            "callsign": st.callsign[slots],
+            "squawk": st.squawk[slots],
+            "cooperative": st.cooperative[slots],
+            "track_id": st.track_id[slots],
+            "last_update_s": st.time_s[slots],
         }
 
     def _columns(self, t, pos, vel, sigma, alt_m, vrate_mps, meta) -> dict[str, object]:
