@@ -521,13 +521,12 @@ class Tracker:
         if slots.size == 0:
             return
         st = self.store
-        t = b.time_s[pairs.plot]
+        t, z, r = b.time_s[pairs.plot], b.xy_m[pairs.plot], b.r_m2[pairs.plot]  # (the kernels only read them)
         kernels.predict_update_store(
-            st.x, st.p, st.mu, st.xc, st.pc, st.time_s, slots, t, b.xy_m[pairs.plot], b.r_m2[pairs.plot],
-            *self._models.kernel_args,
+            st.x, st.p, st.mu, st.xc, st.pc, st.time_s, slots, t, z, r, *self._models.kernel_args
         )  # fmt: skip
         if self._quiet_twin is not None:
-            self._quiet_twin.after_update(st, slots, t, b.xy_m[pairs.plot], b.r_m2[pairs.plot])
+            self._quiet_twin.after_update(st, slots, t, z, r)
         st.hits[slots] += 1
         st.sensor_time_s[slots, b.sensor[pairs.plot]] = t
         self._counts["updates"] += slots.size
