@@ -851,6 +851,9 @@ def polar_ground_points(
     no_alt = np.empty(n, dtype=np.bool_)
     re = k * earth_m
     deg = math.pi / 180
+    # The sites' own terms once per site (few sites, many plots).
+    sin_site = np.sin(site_lat * deg)
+    cos_site = np.cos(site_lat * deg)
     for j in range(n):
         i = idx[j]
         s = sensor[i]
@@ -865,13 +868,13 @@ def polar_ground_points(
         half = math.sqrt(min(max((rho * rho - (r2 - r1) ** 2) / (4 * r1 * r2), 0.0), 1.0))
         g = 2 * math.asin(half) * re
         ground[j] = g
-        lat1 = site_lat[s] * deg
         lon1 = site_lon[s] * deg
         brg = azimuth_deg[i] * deg
         d = g / earth_m
-        lat2 = math.asin(math.sin(lat1) * math.cos(d) + math.cos(lat1) * math.sin(d) * math.cos(brg))
-        east = math.sin(brg) * math.sin(d) * math.cos(lat1)
-        lon2 = lon1 + math.atan2(east, math.cos(d) - math.sin(lat1) * math.sin(lat2))
+        sin_d = math.sin(d)
+        cos_d = math.cos(d)
+        lat2 = math.asin(sin_site[s] * cos_d + cos_site[s] * sin_d * math.cos(brg))
+        lon2 = lon1 + math.atan2(math.sin(brg) * sin_d * cos_site[s], cos_d - sin_site[s] * math.sin(lat2))
         lat[j] = lat2 * (180 / math.pi)
         lon[j] = (lon2 * (180 / math.pi) + 540.0) % 360.0 - 180.0
     return lat, lon, ground, h_out, no_alt
