@@ -33,6 +33,7 @@ from airpicture.core.sensors import Sensor
 from airpicture.core.units import EARTH_RADIUS_M, FT_TO_M
 from airpicture.track import kernels
 from airpicture.track.config import TrackerConfig
+from airpicture.track.kernels_plane import PlaneProjection
 
 #: 95 % horizontal position bound (EPU, m) for NACp 0–11 (DO-260B); NACp 0 means unknown.
 NACP_EPU_M = np.array([np.nan, 18520, 7408, 3704, 1852, 926, 555.6, 185.2, 92.6, 30, 10, 3], dtype=np.float64)
@@ -184,6 +185,8 @@ class MeasurementConverter:
 
     def __init__(self, sensors: list[Sensor], plane: SystemPlane, config: TrackerConfig) -> None:
         self.plane = plane
+        #: The plane's projection compiled (pyproj per call costs more than the arithmetic at a slice's size).
+        self.projection = PlaneProjection(plane)
         self.config = config
         self.sensors: list[Sensor | None] = list(sensors)
         self.sensor_ids: list[str] = [s.id for s in sensors]
@@ -235,7 +238,7 @@ class MeasurementConverter:
 
     def convert(self, table: pa.Table) -> MeasurementBatch:
         """Measurement rows → a batch in the plane; the row checks and noise models run as compiled passes
-        (:mod:`airpicture.track.kernels`), the projections and polar geometry through the core geodesy."""
+        (:mod:`airpicture.track.kernels`), the projection compiled too (:mod:`airpicture.track.kernels_plane`)."""
         cfg = self.config
         n = table.num_rows
         if n == 0:
@@ -262,7 +265,7 @@ class MeasurementConverter:
         site_alt = np.full(n, np.nan)
         i = np.flatnonzero(cart)
         if i.size:
-            x, y = self.plane.to_xy(lat[i], lon[i])
+            x, y = self.projection.to_xy(lat[i], lon[i])
             kernels.fill_cartesian(
                 i, x, y, _float(table, "sigma_h_m", present), _float(table, "nacp", present), sensor,
                 self.site_sigma_h, NACP_EPU_M, float(cfg.default_sigma_h_m), xy, r,
@@ -275,7 +278,7 @@ class MeasurementConverter:
                 4.0 / 3.0, EARTH_RADIUS_M,
             )  # fmt: skip
             slant = rng[i]
-            x, y = self.plane.to_xy(plat, plon)
+            x, y = self.projection.to_xy(plat, plon)
             kernels.fill_polar(
                 i, x, y, slant, ground, h, no_alt, sensor, self.site_xy, self.site_alt, self.site_sigma_range,
                 self.site_sigma_az_rad, float(cfg.assumed_alt_sigma_m), float(cfg.sigma_alt_m), xy, r, slant_noalt,

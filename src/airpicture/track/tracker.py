@@ -693,7 +693,7 @@ class Tracker:
 
     def _columns(self, t, pos, vel, sigma, alt_m, vrate_mps, meta) -> dict[str, object]:
         pos, vel = np.ascontiguousarray(pos), np.ascontiguousarray(vel)
-        lat, lon = self.plane.to_latlon(pos[:, 0], pos[:, 1])
+        lat, lon = self.converter.projection.to_latlon(pos[:, 0], pos[:, 1])
         # Ground speed and track over the ground from true north: grid north turns away from true north by the
         # meridian convergence (about 1° at 500 km from the plane's centre).
         speed, track = kernels.ground_velocity(
