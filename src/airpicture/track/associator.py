@@ -18,7 +18,40 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
+from airpicture.track.kernels_assign import cluster_pairs
+
 _FORBIDDEN = 1e9
+
+
+def gnn_assign(track: NDArray[np.int64], plot: NDArray[np.int64], cost: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Indices (increasing) of the chosen pairs among the gated pairs (track[k], plot[k], cost[k]).
+
+    The clusters, their cheapest pairs where one side is single and the contested clusters' matrix layout come
+    from one compiled pass (:func:`airpicture.track.kernels_assign.cluster_pairs`); each contested cluster is
+    solved optimally. Same result as :func:`gnn_assign_reference` (the numpy statement, kept as the test oracle).
+    """
+    if track.size == 0:
+        return np.empty(0, np.int64)
+    chosen, order, starts, row, col, n_rows, n_cols = cluster_pairs(
+        np.ascontiguousarray(track, dtype=np.int64), np.ascontiguousarray(plot, dtype=np.int64),
+        np.ascontiguousarray(cost, dtype=np.float64),
+    )  # fmt: skip
+    bounds = starts.tolist()
+    for c, (nr, nc) in enumerate(zip(n_rows.tolist(), n_cols.tolist(), strict=True)):
+        a, b = bounds[c], bounds[c + 1]
+        chosen[_solve(order[a:b], row[a:b], col[a:b], nr, nc, cost)] = True
+    return np.flatnonzero(chosen)
+
+
+def _solve(pairs, row, col, n_rows: int, n_cols: int, cost) -> NDArray[np.int64]:
+    """The pairs a contested cluster's optimal assignment keeps (no forbidden cell)."""
+    m = np.full((n_rows, n_cols), _FORBIDDEN)
+    m[row, col] = cost[pairs]
+    where = np.full((n_rows, n_cols), -1, dtype=np.int64)
+    where[row, col] = pairs
+    r, c = linear_sum_assignment(m)
+    sel = where[r, c]
+    return sel[(sel >= 0) & (m[r, c] < _FORBIDDEN)]
 
 
 def _components(
@@ -49,8 +82,10 @@ def _dense_rank(
     return count - count[starts][cluster_of]
 
 
-def gnn_assign(track: NDArray[np.int64], plot: NDArray[np.int64], cost: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Indices of the chosen pairs among the gated pairs (track[k], plot[k], cost[k])."""
+def gnn_assign_reference(
+    track: NDArray[np.int64], plot: NDArray[np.int64], cost: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """numpy statement of :func:`gnn_assign` (label propagation, vectorised cheapest pairs; the test oracle)."""
     k = track.size
     if k == 0:
         return np.empty(0, np.int64)

@@ -1003,9 +1003,10 @@ def warm_up() -> None:
         np.full(2, np.nan), z.copy(), tt.copy(),
     )  # fmt: skip
     convert_final(keep, cart, polar, xy, 4e6, np.array([-1, 5], np.int64))
-    from airpicture.track import kernels_plane  # (imports the core geodesy, which this module does not need)
+    from airpicture.track import kernels_assign, kernels_plane  # (kernels_plane imports the core geodesy)
 
     kernels_plane.warm_up()
+    kernels_assign.warm_up()
 
 
 __all__ = [
