@@ -98,17 +98,18 @@ _SMALL = 128
 _BATCH_FIELDS = tuple(f.name for f in fields(MeasurementBatch))
 
 
-def _float(table: pa.Table, name: str, present: set[str]) -> NDArray[np.float64]:
-    """A numeric column as float64, nulls as NaN (all NaN when absent)."""
-    if name not in present:
+def _float(table: pa.Table, name: str, present: dict[str, int]) -> NDArray[np.float64]:
+    """A numeric column as float64, nulls as NaN (all NaN when absent). ``present``: column index by name."""
+    i = present.get(name)
+    if i is None:
         return np.full(table.num_rows, np.nan)
-    a = table.column(name).to_numpy().astype(np.float64, copy=False)
+    a = table.column(i).to_numpy().astype(np.float64, copy=False)  # (by index: ~1 µs less than by name)
     # A zero-copy view of Arrow's buffer is read-only; the compiled checks take one array type only.
     return a if a.flags.writeable else a.copy()
 
 
 def _dictionary(
-    table: pa.Table, name: str, present: set[str] | None = None
+    table: pa.Table, name: str, present: dict[str, int] | None = None
 ) -> tuple[NDArray[np.int64], list[str | None]]:
     """(index per row into the values, distinct values) of a string column; an absent column is all None.
 
@@ -118,7 +119,7 @@ def _dictionary(
     n = table.num_rows
     if name not in (table.column_names if present is None else present):
         return np.zeros(n, np.int64), [None]
-    col = table.column(name)
+    col = table.column(name if present is None else present[name])
     if col.null_count == n:
         return np.zeros(n, np.int64), [None]
     if n <= _SMALL:
@@ -142,7 +143,7 @@ def _dictionary(
 
 
 def _string_column(
-    table: pa.Table, name: str, width: int, present: set[str] | None = None, strip: bool = False
+    table: pa.Table, name: str, width: int, present: dict[str, int] | None = None, strip: bool = False
 ) -> NDArray[np.str_]:
     """A string column as fixed-width numpy text, "" when null or absent (one conversion per distinct value)."""
     index, values = _dictionary(table, name, present)
@@ -150,7 +151,7 @@ def _string_column(
     return text[index]
 
 
-def parse_icao24(table: pa.Table, present: set[str] | None = None) -> NDArray[np.int64]:
+def parse_icao24(table: pa.Table, present: dict[str, int] | None = None) -> NDArray[np.int64]:
     """Mode S addresses as integers (-1 when absent or not 6 hex digits), parsed once per distinct address."""
     index, values = _dictionary(table, "icao24", present)
     codes = np.full(len(values), -1, dtype=np.int64)
@@ -193,6 +194,8 @@ class MeasurementConverter:
         self._index = {s.id: i for i, s in enumerate(sensors)}
         self._update_site_arrays()
         self.rejected: Counter[str] = Counter()
+        self._schema: pa.Schema | None = None
+        self._index_by_name: dict[str, int] = {}
 
     def _update_site_arrays(self) -> None:
         def val(s: Sensor | None, name: str) -> float:
@@ -236,6 +239,15 @@ class MeasurementConverter:
         lut = np.array([self._index[name or ""] for name in names], dtype=np.int32)
         return lut[index]
 
+    def _column_index(self, table: pa.Table) -> dict[str, int]:
+        """Column index by name, rebuilt only when the schema changes (a feed's batches share one: comparing it
+        costs ~0.1 µs, listing its names ~6 µs, ``Table.column_names`` ~40 µs)."""
+        schema = table.schema
+        if self._schema is None or not schema.equals(self._schema):
+            self._schema = schema
+            self._index_by_name = {name: i for i, name in enumerate(schema.names)}
+        return self._index_by_name
+
     def convert(self, table: pa.Table) -> MeasurementBatch:
         """Measurement rows → a batch in the plane; the row checks and noise models run as compiled passes
         (:mod:`airpicture.track.kernels`), the projection compiled too (:mod:`airpicture.track.kernels_plane`)."""
@@ -243,7 +255,7 @@ class MeasurementConverter:
         n = table.num_rows
         if n == 0:
             return MeasurementBatch.empty()
-        present = set(table.schema.names)  # (``Table.column_names`` costs ~60 µs, the schema's names ~6 µs)
+        present = self._column_index(table)
         t = _float(table, "time_s", present)
         sensor = self.sensor_index(*_dictionary(table, "sensor", present))
         kind_index, kind_names = _dictionary(table, "kind", present)
