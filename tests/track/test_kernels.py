@@ -400,6 +400,35 @@ def test_compiled_track_life_matches_the_numpy_rules_for_every_status():
     assert np.array_equal(expected_interval_s(stores[1], live, 1000.0, periods, cfg), expected)
 
 
+def test_shown_tracks_kernel_selects_like_the_numpy_snapshot_rule_with_interval_and_sensor_masks():
+    from airpicture.track.deleter import sensor_periods
+    from airpicture.track.tracker import _SHOWN, _SHOWN_TENTATIVE
+
+    cfg = TrackerConfig()
+    rng = np.random.default_rng(23)
+    periods = np.array([4.0, 6.0, 1.0])
+    st = TrackStore(capacity=300, n_sensors=3)
+    st.allocate(260)
+    st.status[:] = rng.integers(0, 5, 300).astype(np.int8)
+    st.time_s[:] = 1000.0 - rng.uniform(0.0, 40.0, 300)
+    st.sensor_time_s[:] = 1000.0 - rng.uniform(0.0, 60.0, (300, 3))
+    for shown in (_SHOWN, _SHOWN_TENTATIVE):
+        live, interval, masks = kernels.shown_tracks(
+            st.status, shown, st.time_s, st.sensor_time_s, sensor_periods(st, periods), 1000.0,
+            float(cfg.sources_memory_s), float(cfg.report_interval_s), float(cfg.delete_after_intervals),
+        )  # fmt: skip
+        # The numpy statement: shown status, expected interval, life rule at the snapshot time, sensor bit masks.
+        cand = np.flatnonzero(shown[st.status])
+        recent = st.sensor_time_s[cand] > 1000.0 - cfg.sources_memory_s
+        period = np.where(recent, periods[None, :], np.inf).min(axis=1)
+        expected_interval = np.where(np.isfinite(period), period, cfg.report_interval_s)
+        keep = (1000.0 - st.time_s[cand]) <= cfg.delete_after_intervals * expected_interval
+        assert 0 < keep.sum() < keep.size
+        assert np.array_equal(live, cand[keep])
+        assert np.array_equal(interval, expected_interval[keep])
+        assert np.array_equal(masks, (recent[keep].astype(np.int64) * np.array([1, 2, 4])).sum(axis=1))
+
+
 def test_compiled_polar_ground_point_matches_the_core_slant_range_and_great_circle_geometry():
     from airpicture.core.geodesy import destination, ground_range_from_slant
     from airpicture.core.units import EARTH_RADIUS_M

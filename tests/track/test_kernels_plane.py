@@ -62,3 +62,28 @@ def test_compiled_inverse_wraps_longitude_across_the_antimeridian_like_proj():
     assert np.all((lon >= -180.0) & (lon <= 180.0))
     assert np.abs(lon - lon_proj).max() < 1e-9
     assert np.abs(lat - lat_proj).max() < 1e-10
+
+
+def test_snapshot_geography_in_one_pass_equals_inverse_projection_then_ground_velocity():
+    """The fused kernel takes the meridian convergence from the inverse projection's own conformal latitude; the
+    two-step path (compiled inverse, then :func:`kernels.ground_velocity` from latitude/longitude, itself held to
+    PROJ's convergence in test_kernels.py) is its reference."""
+    from airpicture.track import kernels
+    from airpicture.track.tracker import _WGS84_E
+
+    plane = SystemPlane(13.5, 2.1)
+    projection = PlaneProjection(plane)
+    rng = np.random.default_rng(5)
+    pos = rng.uniform(-1.5e6, 1.5e6, (300, 2))
+    vel = rng.normal(size=(300, 2)) * 150.0
+    earth = 6_371_000.0
+    lat, lon, speed, track = projection.to_ground(pos, vel, earth)
+    lat_ref, lon_ref = projection.to_latlon(pos[:, 0], pos[:, 1])
+    speed_ref, track_ref = kernels.ground_velocity(
+        pos, vel, lat_ref, lon_ref, projection.chi0_rad, plane.lon0_deg, _WGS84_E, earth
+    )
+    np.testing.assert_array_equal(lat, lat_ref)
+    np.testing.assert_array_equal(lon, lon_ref)
+    np.testing.assert_allclose(speed, speed_ref, rtol=1e-13)
+    off = (track - track_ref + 180.0) % 360.0 - 180.0
+    assert np.abs(off).max() < 1e-10

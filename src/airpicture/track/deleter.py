@@ -34,11 +34,11 @@ def expected_interval_s(
     ``report_interval_s`` (one compiled pass, :func:`airpicture.track.kernels.expected_interval`)."""
     return kernels.expected_interval(
         store.sensor_time_s, np.ascontiguousarray(slots, dtype=np.int64), float(now_s),
-        _periods(store, sensor_period_s), float(config.sources_memory_s), float(config.report_interval_s),
+        sensor_periods(store, sensor_period_s), float(config.sources_memory_s), float(config.report_interval_s),
     )  # fmt: skip
 
 
-def _periods(store: TrackStore, sensor_period_s: NDArray[np.float64]) -> NDArray[np.float64]:
+def sensor_periods(store: TrackStore, sensor_period_s: NDArray[np.float64]) -> NDArray[np.float64]:
     """The sensors' periods, one per column of ``store.sensor_time_s`` that has one."""
     n = min(sensor_period_s.size, store.sensor_time_s.shape[1])
     return np.ascontiguousarray(sensor_period_s[:n], dtype=np.float64)
@@ -55,7 +55,8 @@ def life_cycle(
     # The rules above for every live slot in one compiled pass (kernels.life_cycle; the former numpy body is the
     # test oracle in tests/track/test_kernels.py).
     return kernels.life_cycle(
-        store.status, store.time_s, store.hits, store.icao24, store.sensor_time_s, _periods(store, sensor_period_s),
+        store.status, store.time_s, store.hits, store.icao24, store.sensor_time_s,
+        sensor_periods(store, sensor_period_s),
         float(now_s), float(config.sources_memory_s), float(config.report_interval_s),
         int(config.confirm_hits_identity), int(config.confirm_hits_plots),
         float(config.tentative_delete_after_intervals), float(config.delete_after_intervals),

@@ -31,6 +31,14 @@ def initial_model_probabilities(config: TrackerConfig) -> NDArray[np.float64]:
     return _stationary(tuple(map(tuple, config.models)), config.model_switch_weights).copy()
 
 
+def new_track_model_probabilities(config: TrackerConfig, n_models: int) -> NDArray[np.float64]:
+    """The model probabilities a new track starts with: the stationary ones, or all equal when the configuration
+    asks for no prior."""
+    if config.prior_model_probabilities:
+        return initial_model_probabilities(config)
+    return np.full(n_models, 1.0 / n_models)
+
+
 @lru_cache(maxsize=8)
 def _stationary(models, weights) -> NDArray[np.float64]:
     bank = TrackerConfig(models=models, model_switch_weights=weights).motion_models()
@@ -51,11 +59,13 @@ def start_tracks(
     xy_m: NDArray[np.float64],
     r_m2: NDArray[np.float64],
     config: TrackerConfig,
+    mu: NDArray[np.float64] | None = None,
 ) -> NDArray[np.int64]:
-    """New tentative tracks, one per report; returns their slots."""
+    """New tentative tracks, one per report; returns their slots. ``mu``: the model prior when the caller holds it
+    already (:func:`new_track_model_probabilities` of ``config``)."""
     slots = store.allocate(time_s.size)
-    m = store.n_models
-    mu = initial_model_probabilities(config) if config.prior_model_probabilities else np.full(m, 1.0 / m)
+    if mu is None:
+        mu = new_track_model_probabilities(config, store.n_models)
     # Every model at the report, zero velocity with the wide prior, one hit (one compiled pass in the store).
     store.start(slots, time_s, xy_m, r_m2, config.init_speed_sigma_mps, mu)
     return slots

@@ -623,16 +623,25 @@ def ground_velocity(pos, vel, lat_deg, lon_deg, chi0, lon0_deg, e, earth_radius_
         es = e * math.sin(phi)
         chi = 2.0 * math.atan(math.tan(math.pi / 4 + phi / 2) * ((1.0 - es) / (1.0 + es)) ** (e / 2)) - math.pi / 2
         lam = math.radians(lon_deg[k] - lon0_deg)
-        sc, cc, sl, cl = math.sin(chi), math.cos(chi), math.sin(lam), math.cos(lam)
-        d = 1.0 + s0 * sc + c0 * cc * cl
-        dd = s0 * cc - c0 * sc * cl
-        gx = -d * sc * sl - cc * sl * dd
-        gy = d * (c0 * cc + s0 * sc * cl) - (c0 * sc - s0 * cc * cl) * dd
-        convergence = math.atan2(gx, gy)
-        track[k] = math.degrees(math.atan2(vel[k, 0], vel[k, 1]) - convergence) % 360.0
-        scale = 1.0 + (pos[k, 0] ** 2 + pos[k, 1] ** 2) / (4.0 * earth_radius_m**2)
-        speed[k] = math.hypot(vel[k, 0], vel[k, 1]) / scale
+        speed[k], track[k] = ground_velocity_one(
+            pos[k, 0], pos[k, 1], vel[k, 0], vel[k, 1], chi, lam, s0, c0, earth_radius_m
+        )
     return speed, track
+
+
+@njit(cache=True)
+def ground_velocity_one(x, y, vx, vy, chi, lam, s0, c0, earth_radius_m):
+    """Ground speed and track over the ground of one plane velocity at conformal latitude ``chi`` and longitude
+    ``lam`` from the centre (:func:`ground_velocity`; s0, c0: sine and cosine of the centre's χ₀)."""
+    sc, cc, sl, cl = math.sin(chi), math.cos(chi), math.sin(lam), math.cos(lam)
+    d = 1.0 + s0 * sc + c0 * cc * cl
+    dd = s0 * cc - c0 * sc * cl
+    gx = -d * sc * sl - cc * sl * dd
+    gy = d * (c0 * cc + s0 * sc * cl) - (c0 * sc - s0 * cc * cl) * dd
+    convergence = math.atan2(gx, gy)
+    track = math.degrees(math.atan2(vx, vy) - convergence) % 360.0
+    scale = 1.0 + (x**2 + y**2) / (4.0 * earth_radius_m**2)
+    return math.hypot(vx, vy) / scale, track
 
 
 @njit(cache=True)
@@ -696,6 +705,38 @@ def expected_interval(sensor_time_s, slots, now_s, period, sources_memory_s, rep
     for k in range(slots.shape[0]):
         out[k] = _interval(sensor_time_s, slots[k], since, period, report_interval_s)
     return out
+
+
+@njit(cache=True)
+def shown_tracks(
+    status, shown, stime, sensor_time_s, period, time_s, sources_memory_s, report_interval_s, delete_after
+):  # fmt: skip
+    """The slots a snapshot at ``time_s`` shows — status marked in ``shown`` (indexed by status code) and not past
+    the drop limit at ``time_s`` itself (``delete_after`` expected intervals since the update) — with their
+    expected interval (:func:`expected_interval`) and the bit mask of the sensors that updated them within
+    ``sources_memory_s`` (bit i for sensor column i; 0 with more than 62 sensors: the caller lists them)."""
+    n = status.shape[0]
+    n_sensors = sensor_time_s.shape[1]
+    live = np.empty(n, np.int64)
+    interval = np.empty(n)
+    mask = np.zeros(n, np.int64)
+    since = time_s - sources_memory_s
+    k = 0
+    for s in range(n):
+        if not shown[status[s]]:
+            continue
+        iv = _interval(sensor_time_s, s, since, period, report_interval_s)
+        if (time_s - stime[s]) <= delete_after * iv:
+            live[k] = s
+            interval[k] = iv
+            if n_sensors <= 62:
+                bits = 0
+                for i in range(n_sensors):
+                    if sensor_time_s[s, i] > since:
+                        bits |= 1 << i
+                mask[k] = bits
+            k += 1
+    return live[:k], interval[:k], mask[:k]
 
 
 @njit(cache=True)
@@ -974,6 +1015,7 @@ def warm_up() -> None:
     second_plot_candidates(tt, z, slots, xc, t, slots, 2.0)
     sensor_time = np.zeros((3, 2))
     expected_interval(sensor_time, slots, 1.0, tt, 30.0, 4.0)
+    shown_tracks(np.ones(3, np.int8), np.ones(5, np.bool_), t, sensor_time, tt, 1.0, 30.0, 4.0, 3.1)
     life_cycle(
         np.ones(3, np.int8), t.copy(), np.ones(3, np.int32), np.full(3, -1, np.int64), sensor_time, tt, 1.0, 30.0, 4.0,
         2, 3, 2.1, 3.1, 1.5, 60.0, 1,
@@ -1030,6 +1072,7 @@ __all__ = [
     "score_pairs",
     "second_plot_candidates",
     "set_state",
+    "shown_tracks",
     "snapshot_state",
     "start_tracks",
     "update_altitude",

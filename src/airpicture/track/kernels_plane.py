@@ -32,6 +32,7 @@ from numba import njit
 from numpy.typing import ArrayLike, NDArray
 
 from airpicture.core.geodesy import SystemPlane
+from airpicture.track.kernels import ground_velocity_one
 
 #: WGS-84 semi-major axis (m) and flattening (the ellipsoid of the system plane's PROJ definition).
 WGS84_A_M = 6378137.0
@@ -78,6 +79,16 @@ class PlaneProjection:
             self.lon0_rad, self.e, self.sin_chi0, self.cos_chi0, self.two_a_m0,
         )  # fmt: skip
 
+    def to_ground(
+        self, pos_m: NDArray[np.float64], vel_mps: NDArray[np.float64], earth_radius_m: float
+    ) -> tuple[NDArray[np.float64], ...]:
+        """Latitude, longitude (deg), ground speed (m/s) and track over the ground (deg from true north) of plane
+        positions and velocities (n, 2) — the snapshot's geography in one compiled pass."""
+        return plane_to_ground(
+            np.ascontiguousarray(pos_m, dtype=np.float64), np.ascontiguousarray(vel_mps, dtype=np.float64),
+            self.lon0_rad, self.sin_chi0, self.cos_chi0, self.two_a_m0, self.chi_to_phi, float(earth_radius_m),
+        )  # fmt: skip
+
     def to_latlon(self, x_m: ArrayLike, y_m: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Latitude, longitude (deg) of plane points (as ``SystemPlane.to_latlon``)."""
         return stereographic_inverse(
@@ -108,44 +119,65 @@ def stereographic_forward(lat_deg, lon_deg, lon0_rad, e, sin_chi0, cos_chi0, two
 
 
 @njit(cache=True)
+def _inverse_one(x, y, lon0_rad, sin_chi0, cos_chi0, two_a_m0, chi_to_phi):
+    """One plane point → (latitude, longitude in degrees, conformal latitude χ, longitude λ from the centre)."""
+    rho = math.hypot(x, y)
+    if rho == 0.0:
+        chi = math.asin(sin_chi0)
+        lam = 0.0
+    else:
+        c = 2.0 * math.atan2(rho * cos_chi0, two_a_m0)
+        sin_c, cos_c = math.sin(c), math.cos(c)
+        sin_chi = cos_c * sin_chi0 + y * sin_c * cos_chi0 / rho
+        if sin_chi > 1.0:  # (round-off only; written as comparisons so that NaN stays NaN)
+            sin_chi = 1.0
+        elif sin_chi < -1.0:
+            sin_chi = -1.0
+        chi = math.asin(sin_chi)
+        lam = math.atan2(x * sin_c, rho * cos_chi0 * cos_c - y * sin_chi0 * sin_c)
+    # φ = χ + Σ d_j sin 2jχ by Clenshaw's recurrence (one sine and one cosine for all six terms)
+    s2, c2 = math.sin(2.0 * chi), math.cos(2.0 * chi)
+    two_c2 = 2.0 * c2
+    b1 = 0.0
+    b2 = 0.0
+    for j in range(chi_to_phi.shape[0] - 1, -1, -1):
+        b1, b2 = two_c2 * b1 - b2 + chi_to_phi[j], b1
+    lon = math.degrees(lam + lon0_rad)
+    if lon < -180.0:
+        lon += 360.0
+    elif lon > 180.0:
+        lon -= 360.0
+    return math.degrees(chi + s2 * b1), lon, chi, lam
+
+
+@njit(cache=True)
 def stereographic_inverse(x_m, y_m, lon0_rad, sin_chi0, cos_chi0, two_a_m0, chi_to_phi):
     """Plane (x, y) in metres → latitude, longitude (deg, longitude in [-180, 180]); NaN in, NaN out."""
     n = x_m.shape[0]
     lat = np.empty(n)
     lon = np.empty(n)
-    m = chi_to_phi.shape[0]
     for k in range(n):
-        x = x_m[k]
-        y = y_m[k]
-        rho = math.hypot(x, y)
-        if rho == 0.0:
-            chi = math.asin(sin_chi0)
-            lam = 0.0
-        else:
-            c = 2.0 * math.atan2(rho * cos_chi0, two_a_m0)
-            sin_c, cos_c = math.sin(c), math.cos(c)
-            sin_chi = cos_c * sin_chi0 + y * sin_c * cos_chi0 / rho
-            if sin_chi > 1.0:  # (round-off only; written as comparisons so that NaN stays NaN)
-                sin_chi = 1.0
-            elif sin_chi < -1.0:
-                sin_chi = -1.0
-            chi = math.asin(sin_chi)
-            lam = math.atan2(x * sin_c, rho * cos_chi0 * cos_c - y * sin_chi0 * sin_c)
-        # φ = χ + Σ d_j sin 2jχ by Clenshaw's recurrence (one sine and one cosine for all six terms)
-        s2, c2 = math.sin(2.0 * chi), math.cos(2.0 * chi)
-        two_c2 = 2.0 * c2
-        b1 = 0.0
-        b2 = 0.0
-        for j in range(m - 1, -1, -1):
-            b1, b2 = two_c2 * b1 - b2 + chi_to_phi[j], b1
-        lat[k] = math.degrees(chi + s2 * b1)
-        d = math.degrees(lam + lon0_rad)
-        if d < -180.0:
-            d += 360.0
-        elif d > 180.0:
-            d -= 360.0
-        lon[k] = d
+        lat[k], lon[k], _, _ = _inverse_one(x_m[k], y_m[k], lon0_rad, sin_chi0, cos_chi0, two_a_m0, chi_to_phi)
     return lat, lon
+
+
+@njit(cache=True)
+def plane_to_ground(pos, vel, lon0_rad, sin_chi0, cos_chi0, two_a_m0, chi_to_phi, earth_radius_m):
+    """Plane positions (n, 2) and velocities (n, 2) → latitude, longitude (deg), ground speed (m/s) and track over
+    the ground (deg from true north) in one pass: the inverse projection's own χ and λ give the meridian
+    convergence (:func:`airpicture.track.kernels.ground_velocity_one`) without recomputing them from φ."""
+    n = pos.shape[0]
+    lat = np.empty(n)
+    lon = np.empty(n)
+    speed = np.empty(n)
+    track = np.empty(n)
+    for k in range(n):
+        x, y = pos[k, 0], pos[k, 1]
+        lat[k], lon[k], chi, lam = _inverse_one(x, y, lon0_rad, sin_chi0, cos_chi0, two_a_m0, chi_to_phi)
+        speed[k], track[k] = ground_velocity_one(
+            x, y, vel[k, 0], vel[k, 1], chi, lam, sin_chi0, cos_chi0, earth_radius_m
+        )
+    return lat, lon, speed, track
 
 
 def warm_up() -> None:
@@ -154,3 +186,5 @@ def warm_up() -> None:
     coefficients = _chi_to_phi_coefficients(0.0017)
     stereographic_forward(f, f, 0.1, 0.08, 0.3, 0.95, 1.2e7)
     stereographic_inverse(f, f, 0.1, 0.3, 0.95, 1.2e7, coefficients)
+    pos = np.ones((2, 2))
+    plane_to_ground(pos, pos, 0.1, 0.3, 0.95, 1.2e7, coefficients, 6.4e6)
