@@ -318,20 +318,35 @@ def predict_update_store(
     """The whole IMM step of track ``slots[k]`` (distinct) to time ``t[k]`` with position ``z[k]``, covariance
     ``r[k]``, written back into the store arrays (models, probabilities, combined estimate, time)."""
     m = smu.shape[1]
-    xp = np.empty((m, 5))
-    pp = np.empty((m, 5, 5))
-    cbar = np.empty(m)
-    scratch = _scratch(m)
+    work = imm_step_work(m)
     for k in range(slots.shape[0]):
-        s = slots[k]
-        dt = t[k] - stime[s]
-        _predict_one(
-            sx[s], sp[s], smu[s], dt, q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch, xp, pp, cbar,
-            scratch,
+        imm_step_one(
+            sx, sp, smu, sxc, spc, stime, slots[k], t[k], z[k, 0], z[k, 1], r[k, 0, 0], r[k, 0, 1], r[k, 1, 1],
+            q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch, work,
         )  # fmt: skip
-        _update_one(xp, pp, cbar, z[k, 0], z[k, 1], r[k, 0, 0], r[k, 0, 1], r[k, 1, 1], sx[s], sp[s], smu[s])
-        _combine_one(sx[s], sp[s], smu[s], 4, sxc[s], spc[s])
-        stime[s] = t[k]
+
+
+@njit(cache=True)
+def imm_step_work(m: int):
+    """Work arrays of :func:`imm_step_one` for a bank of ``m`` models (allocated once per kernel call)."""
+    return np.empty((m, 5)), np.empty((m, 5, 5)), np.empty(m), _scratch(m)
+
+
+@njit(cache=True)
+def imm_step_one(
+    sx, sp, smu, sxc, spc, stime, s, t, z0, z1, r00, r01, r11,
+    q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch, work,
+):  # fmt: skip
+    """The IMM step of store slot ``s`` to time ``t`` with position (z0, z1) and covariance [[r00, r01], [r01,
+    r11]]: interaction and prediction, update, combined estimate, written back (with the time)."""
+    xp, pp, cbar, scratch = work
+    _predict_one(
+        sx[s], sp[s], smu[s], t - stime[s], q, omega, pinned, turn_noise, sojourn, switch_to, equal_switch, xp, pp,
+        cbar, scratch,
+    )  # fmt: skip
+    _update_one(xp, pp, cbar, z0, z1, r00, r01, r11, sx[s], sp[s], smu[s])
+    _combine_one(sx[s], sp[s], smu[s], 4, sxc[s], spc[s])
+    stime[s] = t
 
 
 @njit(cache=True)
@@ -1045,10 +1060,11 @@ def warm_up() -> None:
         np.full(2, np.nan), z.copy(), tt.copy(),
     )  # fmt: skip
     convert_final(keep, cart, polar, xy, 4e6, np.array([-1, 5], np.int64))
-    from airpicture.track import kernels_assign, kernels_plane  # (kernels_plane imports the core geodesy)
+    from airpicture.track import kernels_assign, kernels_plane, kernels_round  # (they import this module)
 
     kernels_plane.warm_up()
     kernels_assign.warm_up()
+    kernels_round.warm_up(bank)
 
 
 __all__ = [

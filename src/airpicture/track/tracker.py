@@ -26,7 +26,7 @@ from airpicture.core.geodesy import NIGER_PLANE_CENTRE, SystemPlane
 from airpicture.core.schema import SYSTEM_TRACK
 from airpicture.core.sensors import Sensor
 from airpicture.core.units import EARTH_RADIUS_M, M_TO_FT, MPS_TO_FPM, MPS_TO_KT
-from airpicture.track import kernels
+from airpicture.track import kernels, kernels_round
 from airpicture.track.associator import gnn_assign
 from airpicture.track.config import TrackerConfig
 from airpicture.track.deleter import life_cycle, sensor_periods
@@ -37,7 +37,6 @@ from airpicture.track.measurement import (
     MeasurementBatch,
     MeasurementConverter,
     format_icao24,
-    refine_with_altitude,
 )
 from airpicture.track.quiet_twin import QuietTwin
 from airpicture.track.reorder import ReorderWindow
@@ -72,6 +71,8 @@ def _rank_within(keys: NDArray[np.int64]) -> NDArray[np.int64]:
     return rank
 
 
+#: Earth radius with standard refraction (4/3 R), as ``core.geodesy.ground_range_from_slant`` takes it.
+_REFRACTED_EARTH_M = 4.0 / 3.0 * EARTH_RADIUS_M
 _OUTPUT_SCHEMA = SYSTEM_TRACK.append(pa.field("last_update_s", pa.float64()))
 _EMPTY_OUTPUT = _OUTPUT_SCHEMA.empty_table()
 _NO_INDEX = np.empty(0, np.int64)
@@ -206,6 +207,7 @@ class Tracker:
         self.store = TrackStore(n_sensors=max(len(sensors), 1), n_models=self._models.n)
         self._new_track_mu = new_track_model_probabilities(cfg, self._models.n)  # (once: ~5 µs per call)
         self._q_min = float(self._models.q.min())  # the snapshot's spread grows as the quietest model's
+        self._nan_alt = np.empty(0)
         self.window = ReorderWindow(self.config.reorder_window_s, self.config.max_future_s)
         self._icao_keys = np.empty(0, np.int64)
         self._icao_slots = np.empty(0, np.int64)
@@ -541,8 +543,7 @@ class Tracker:
         chosen = pairs if distinct else pairs.take(gnn_assign(pairs.track_slot, pairs.plot, cost))
         if chosen.track_slot.size == 0:
             return _NO_INDEX, _NO_INDEX, assigned, blocked
-        refine_with_altitude(sub, chosen.plot, st.alt_m[chosen.track_slot], cfg)
-        self._apply_update(chosen, sub)
+        self._apply_update(chosen, sub, refine=True)
         plots = idx[chosen.plot]
         if sub is not b:
             # The refined plot positions are the ones the meta/altitude steps and any later step see.
@@ -554,23 +555,31 @@ class Tracker:
     def _any_squawk(b: MeasurementBatch) -> bool:
         return _any_text(b.squawk)
 
-    def _apply_update(self, pairs, b: MeasurementBatch) -> None:
-        """The IMM step (mixing, prediction, update, combined estimate) of each chosen pair, in one compiled call
-        that writes the store (each track appears at most once among the chosen pairs)."""
+    def _apply_update(self, pairs, b: MeasurementBatch, refine: bool = False) -> None:
+        """The IMM step (mixing, prediction, update, combined estimate) of each chosen pair, the track's hit and its
+        sensor's update time, in one compiled call that writes the store (each track and each plot appears at most
+        once among the chosen pairs); then the quiet twin. ``refine``: polar plots converted with the assumed
+        altitude are first re-converted with their track's altitude (``measurement.refine_with_altitude``)."""
         slots = pairs.track_slot
         if slots.size == 0:
             return
-        st = self.store
-        t, z, r = b.time_s[pairs.plot], b.xy_m[pairs.plot], b.r_m2[pairs.plot]  # (the kernels only read them)
-        kernels.predict_update_store(
-            st.x, st.p, st.mu, st.xc, st.pc, st.time_s, slots, t, z, r, *self._models.kernel_args
+        st, cfg = self.store, self.config
+        t, z, r = kernels_round.update_chosen(
+            st.x, st.p, st.mu, st.xc, st.pc, st.time_s, st.hits, st.sensor_time_s,
+            st.alt_m if refine else self._no_altitude(st), slots, np.ascontiguousarray(pairs.plot, dtype=np.int64),
+            b.time_s, b.xy_m, b.r_m2, b.sensor, b.slant_m, b.site_xy_m, b.site_alt_m, float(cfg.assumed_alt_m),
+            float(cfg.assumed_alt_sigma_m), _REFRACTED_EARTH_M, *self._models.kernel_args,
         )  # fmt: skip
         if self._quiet_twin is not None:
             self._quiet_twin.after_update(st, slots, t, z, r)
-        st.hits[slots] += 1
-        st.sensor_time_s[slots, b.sensor[pairs.plot]] = t
         self._counts["updates"] += slots.size
         self._log_state(slots, t)
+
+    def _no_altitude(self, st: TrackStore) -> NDArray[np.float64]:
+        """All-NaN track altitudes (a round without refinement), kept at the store's capacity."""
+        if self._nan_alt.size != st.capacity:
+            self._nan_alt = np.full(st.capacity, np.nan)
+        return self._nan_alt
 
     def _store_state(self, slots, t, x, p, mu, sensor) -> None:
         st = self.store
