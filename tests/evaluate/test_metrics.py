@@ -200,3 +200,55 @@ def test_filtered_errors_compare_each_update_with_the_truth_at_its_own_time():
         schema.get_field_index("last_update_s"), "last_update_s", pa.array(rows["time_s"] - 1.0)
     )
     assert filtered_errors(tr, stale, m, CFG)["filtered_updates"] == 0
+
+
+def _turning_truth():
+    """One aircraft: straight for 20 s, a 2 deg/s turn for 10 s, straight again to 50 s (truth every second)."""
+    t = np.arange(51, dtype=float)
+    track = 90.0 + 2.0 * np.clip(t - 20.0, 0.0, 10.0)
+    lat = 13.0 + np.zeros(t.size)
+    lon = 2.0 + t * 200.0 / 111_000.0
+    return table_from_columns(
+        TRUTH,
+        {"time_s": T0 + t, "target_id": np.zeros(t.size, np.int64), "lat_deg": lat, "lon_deg": lon,
+         "ground_speed_kt": np.full(t.size, 388.8), "track_deg": track, "cooperative": np.ones(t.size, np.bool_)},
+    )
+
+
+def test_leg_phase_counts_the_seconds_since_the_last_turn_entry_or_exit():
+    from airpicture.evaluate.metrics import leg_phase
+
+    since, first = leg_phase(_turning_truth())
+    # The turn rate of a row is measured over the second before it: rows 21-30 turn.
+    np.testing.assert_array_equal(since[[0, 10, 20]], [0.0, 10.0, 20.0])
+    np.testing.assert_array_equal(since[[21, 25, 30]], [0.0, 4.0, 9.0])
+    np.testing.assert_array_equal(since[[31, 40, 50]], [0.0, 9.0, 19.0])
+    assert first[:21].all() and not first[21:].any()
+
+
+def test_filtered_error_rows_give_each_update_its_error_and_leg_phase():
+    from airpicture.evaluate.metrics import filtered_error_rows, filtered_errors, match
+
+    tr = _turning_truth()
+    col = {name: tr.column(name).to_numpy(zero_copy_only=False) for name in tr.column_names}
+    every4 = (col["time_s"] - T0) % 4 == 0
+    cols = {"time_s": col["time_s"][every4], "track_id": np.full(every4.sum(), 7),
+            "lat_deg": col["lat_deg"][every4] + 100.0 / 111_000.0, "lon_deg": col["lon_deg"][every4],
+            "ground_speed_kt": col["ground_speed_kt"][every4], "track_deg": col["track_deg"][every4],
+            "status": np.full(every4.sum(), "confirmed")}
+    schema = SYSTEM_TRACK.append(pa.field("last_update_s", pa.float64()))
+    updates = table_from_columns(schema, dict(cols, last_update_s=cols["time_s"]), int(every4.sum()))
+    m = match(tr, updates, CFG)
+    rows = filtered_error_rows(tr, updates, m, CFG)
+    assert rows is not None and rows["time_s"].size == every4.sum()
+    np.testing.assert_allclose(rows["pos_err_m"], 100.0, rtol=0.02)
+    at = {round(t - T0): k for k, t in enumerate(rows["time_s"])}
+    # Phase of the truth row the interpolation starts from (the one before an update on a whole second).
+    assert rows["since_leg_s"][at[16]] == 15.0 and rows["first_leg"][at[16]]
+    assert rows["turning"][at[24]] and rows["since_leg_s"][at[24]] == 2.0
+    assert not rows["turning"][at[40]] and rows["since_leg_s"][at[40]] == 8.0 and not rows["first_leg"][at[40]]
+    # The summary is these rows' RMS.
+    summary = filtered_errors(tr, updates, m, CFG)
+    assert summary["filtered_updates"] == rows["time_s"].size
+    straight = ~rows["turning"]
+    assert summary["filtered_pos_rms_straight_m"] == pytest.approx(np.sqrt(np.mean(rows["pos_err_m"][straight] ** 2)))

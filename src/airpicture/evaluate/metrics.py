@@ -501,35 +501,48 @@ def evaluate(truth: pa.Table, tracks: pa.Table, config: EvaluationConfig | None 
     return summarise(match(truth, tracks, config))
 
 
-def filtered_errors(
-    truth: pa.Table, update_rows: pa.Table, m: Matches, config: EvaluationConfig | None = None
-) -> dict[str, float]:
-    """Error of the *filtered* estimate: every update row (a track's state at the time of the report that updated
-    it, ``last_update_s == time_s``) against its aircraft's truth interpolated to that time.
+def leg_phase(truth: pa.Table, turn_threshold_dps: float = 0.5) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Per truth row: seconds since the aircraft's current leg began (a leg is a run of rows that all turn faster,
+    or all not faster, than ``turn_threshold_dps``) and whether that leg is the aircraft's first (no manoeuvre
+    before it). Why: the tracker's error is set by the time since the last change of manoeuvre (turn entry or
+    exit), so the error by this phase says where the error is."""
+    t, tid = float_column(truth, "time_s"), _int_column(truth, "target_id")
+    turning = _turn_rate(truth) > turn_threshold_dps
+    o = np.lexsort((t, tid))
+    to, ido, turn_o = t[o], tid[o], turning[o]
+    index = np.arange(to.size)
+    first_row = np.r_[True, ido[1:] != ido[:-1]] if to.size else np.zeros(0, np.bool_)
+    leg_start = first_row | np.r_[True, turn_o[1:] != turn_o[:-1]] if to.size else first_row
+    start = np.maximum.accumulate(np.where(leg_start, index, 0))
+    aircraft_start = np.maximum.accumulate(np.where(first_row, index, 0))
+    since = np.empty(t.size)
+    first = np.empty(t.size, np.bool_)
+    since[o] = to - to[start]
+    first[o] = start == aircraft_start
+    return since, first
 
-    The picture figures of :func:`match` judge tracks extrapolated to the evaluation epochs: a rotating radar's
-    plots are up to one scan old there, so they include up to one scan of prediction. This is the filter's own
-    accuracy at its update instants. The aircraft of a row is the one its track is matched to (persistent
-    correspondence) at the nearest evaluation epoch; rows of tracks matched to no aircraft there are left out.
-    """
+
+def filtered_error_rows(
+    truth: pa.Table, update_rows: pa.Table, m: Matches, config: EvaluationConfig | None = None
+) -> dict[str, NDArray] | None:
+    """Per update row, the error of the *filtered* estimate (see :func:`filtered_errors`): arrays ``time_s``,
+    ``target_id``, ``lat_deg``, ``lon_deg`` (the estimate), ``pos_err_m``, ``vel_err_mps``, ``turning``,
+    ``since_leg_s`` and ``first_leg`` (:func:`leg_phase` of the truth row just before the update), for the rows
+    with an aircraft; None when there are none. Errors beyond c are kept (the summary leaves them out)."""
     cfg = config or EvaluationConfig()
-    keys = ("filtered_updates", "filtered_pos_rms_straight_m", "filtered_pos_rms_turning_m",
-            "filtered_vel_rms_straight_mps", "filtered_vel_rms_turning_mps")  # fmt: skip
-    out = dict.fromkeys(keys, float("nan"))
-    out["filtered_updates"] = 0
     if "last_update_s" not in update_rows.column_names or m.epoch_s.size == 0:
-        return out
+        return None
     k_time = float_column(update_rows, "time_s")
     status = np.asarray(update_rows.column("status").to_numpy(zero_copy_only=False), dtype=object)
     row = (np.abs(float_column(update_rows, "last_update_s") - k_time) < 1e-6) & (status != "tentative")
     if not row.any():
-        return out
+        return None
     epochs = np.unique(m.epoch_s)
     # Only the evaluated span (warm-up and the time after the last epoch are not judged).
     row &= (k_time >= epochs[0] - 0.5 * cfg.period_s) & (k_time <= epochs[-1] + 0.5 * cfg.period_s)
     k_time, k_id = k_time[row], _int_column(update_rows, "track_id")[row]
     if k_time.size == 0:
-        return out
+        return None
     # Track → aircraft at the nearest epoch, from the persistent correspondence.
     pos = np.clip(np.searchsorted(epochs, k_time), 1, epochs.size - 1)
     nearest = np.where(np.abs(epochs[pos - 1] - k_time) <= np.abs(epochs[pos] - k_time), pos - 1, pos)
@@ -543,7 +556,7 @@ def filtered_errors(
     at = np.clip(np.searchsorted(pair_key, want), 0, max(pair_key.size - 1, 0))
     found = (pair_key.size > 0) & (pair_key[at] == want)
     if not found.any():
-        return out
+        return None
     target = pair_target[at][found]
     k_time = k_time[found]
     lat, lon = float_column(update_rows, "lat_deg")[row][found], float_column(update_rows, "lon_deg")[row][found]
@@ -566,7 +579,7 @@ def filtered_errors(
     lo = hi - 1
     same = (t_id[o][lo] == target) & (t_id[o][hi] == target) & (t_time[o][lo] <= k_time) & (k_time <= t_time[o][hi])
     if not same.any():
-        return out
+        return None
     lo, hi, k_time, lat, lon, k_vel = lo[same], hi[same], k_time[same], lat[same], lon[same], k_vel[same]
     a, b = o[lo], o[hi]
     w = (k_time - t_time[a]) / np.maximum(t_time[b] - t_time[a], 1e-9)
@@ -574,9 +587,35 @@ def filtered_errors(
     ex = kx - (tx[a] + w * (tx[b] - tx[a]))
     ey = ky - (ty[a] + w * (ty[b] - ty[a]))
     ev = k_vel - (t_vel[a] + w[:, None] * (t_vel[b] - t_vel[a]))
-    pos_err, vel_err = np.hypot(ex, ey), np.hypot(ev[:, 0], ev[:, 1])
+    since, first = leg_phase(truth, cfg.turn_threshold_dps)
+    return {
+        "time_s": k_time, "target_id": target[same], "lat_deg": lat, "lon_deg": lon,
+        "pos_err_m": np.hypot(ex, ey), "vel_err_mps": np.hypot(ev[:, 0], ev[:, 1]), "turning": t_turn[a],
+        "since_leg_s": since[a], "first_leg": first[a],
+    }  # fmt: skip
+
+
+def filtered_errors(
+    truth: pa.Table, update_rows: pa.Table, m: Matches, config: EvaluationConfig | None = None
+) -> dict[str, float]:
+    """Error of the *filtered* estimate: every update row (a track's state at the time of the report that updated
+    it, ``last_update_s == time_s``) against its aircraft's truth interpolated to that time.
+
+    The picture figures of :func:`match` judge tracks extrapolated to the evaluation epochs: a rotating radar's
+    plots are up to one scan old there, so they include up to one scan of prediction. This is the filter's own
+    accuracy at its update instants. The aircraft of a row is the one its track is matched to (persistent
+    correspondence) at the nearest evaluation epoch; rows of tracks matched to no aircraft there are left out.
+    """
+    cfg = config or EvaluationConfig()
+    keys = ("filtered_updates", "filtered_pos_rms_straight_m", "filtered_pos_rms_turning_m",
+            "filtered_vel_rms_straight_mps", "filtered_vel_rms_turning_mps")  # fmt: skip
+    out = dict.fromkeys(keys, float("nan"))
+    out["filtered_updates"] = 0
+    rows = filtered_error_rows(truth, update_rows, m, cfg)
+    if rows is None:
+        return out
+    pos_err, vel_err, turn = rows["pos_err_m"], rows["vel_err_mps"], rows["turning"]
     ok = pos_err <= cfg.c_m
-    turn = t_turn[a]
     out["filtered_updates"] = int(np.count_nonzero(ok))
     out["filtered_pos_rms_straight_m"] = _rms(pos_err[ok & ~turn])
     out["filtered_pos_rms_turning_m"] = _rms(pos_err[ok & turn])
