@@ -1060,9 +1060,10 @@ def warm_up() -> None:
         np.full(2, np.nan), z.copy(), tt.copy(),
     )  # fmt: skip
     convert_final(keep, cart, polar, xy, 4e6, np.array([-1, 5], np.int64))
-    from airpicture.track import kernels_assign, kernels_plane, kernels_round  # (they import this module)
+    from airpicture.track import kernels_assign, kernels_convert, kernels_plane, kernels_round  # (import this one)
 
     kernels_plane.warm_up()
+    kernels_convert.warm_up()
     kernels_assign.warm_up()
     kernels_round.warm_up(bank)
 

@@ -71,6 +71,8 @@ class PlaneProjection:
         self.two_a_m0 = 2.0 * WGS84_A_M * math.cos(phi0) / math.sqrt(1.0 - es0 * es0)
         self.lon0_rad = math.radians(plane.lon0_deg)
         self.chi_to_phi = _chi_to_phi_coefficients(WGS84_F / (2.0 - WGS84_F))
+        #: The forward projection's constants, as one argument of the kernels that project inside them.
+        self.forward_args = (self.lon0_rad, self.e, self.sin_chi0, self.cos_chi0, self.two_a_m0)
 
     def to_xy(self, lat_deg: ArrayLike, lon_deg: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Plane x (east), y (north) in metres of latitude/longitude points (as ``SystemPlane.to_xy``)."""

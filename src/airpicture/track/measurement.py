@@ -33,6 +33,7 @@ from airpicture.core.sensors import Sensor
 from airpicture.core.units import EARTH_RADIUS_M, FT_TO_M
 from airpicture.track import kernels
 from airpicture.track.config import TrackerConfig
+from airpicture.track.kernels_convert import convert_rows
 from airpicture.track.kernels_plane import PlaneProjection
 
 #: 95 % horizontal position bound (EPU, m) for NACp 0–11 (DO-260B); NACp 0 means unknown.
@@ -106,6 +107,12 @@ def _float(table: pa.Table, name: str, present: dict[str, int]) -> NDArray[np.fl
     a = table.column(i).to_numpy().astype(np.float64, copy=False)  # (by index: ~1 µs less than by name)
     # A zero-copy view of Arrow's buffer is read-only; the compiled checks take one array type only.
     return a if a.flags.writeable else a.copy()
+
+
+def _has_values(table: pa.Table, name: str, present: dict[str, int]) -> bool:
+    """Whether a column exists and holds at least one non-null value."""
+    i = present.get(name)
+    return i is not None and table.column(i).null_count < table.num_rows
 
 
 def _dictionary(
@@ -249,8 +256,8 @@ class MeasurementConverter:
         return self._index_by_name
 
     def convert(self, table: pa.Table) -> MeasurementBatch:
-        """Measurement rows → a batch in the plane; the row checks and noise models run as compiled passes
-        (:mod:`airpicture.track.kernels`), the projection compiled too (:mod:`airpicture.track.kernels_plane`)."""
+        """Measurement rows → a batch in the plane: the columns read once each, then the row checks, noise models,
+        polar geometry and projection as one compiled call (:mod:`airpicture.track.kernels_convert`)."""
         cfg = self.config
         n = table.num_rows
         if n == 0:
@@ -262,42 +269,22 @@ class MeasurementConverter:
         kind = np.array([KIND_CODES.get(k, -1) for k in kind_names], dtype=np.int8)[kind_index]
         lat, lon = _float(table, "lat_deg", present), _float(table, "lon_deg", present)
         rng, az = _float(table, "range_m", present), _float(table, "azimuth_deg", present)
-        keep, cart, polar, alt_m, counts = kernels.convert_checks(
-            t, kind, _float(table, "alt_baro_ft", present), lat, lon, rng, az, sensor, self.site_lat,
-            self.site_sigma_range, self.site_range_max, FT_TO_M,
+        if _has_values(table, "lat_deg", present):  # (the noise columns of Cartesian reports)
+            sigma_h, nacp = _float(table, "sigma_h_m", present), _float(table, "nacp", present)
+        else:
+            sigma_h = nacp = np.full(n, np.nan)
+        icao = parse_icao24(table, present)
+        # Row checks, noise models, polar geometry and projection: one compiled call (kernels_convert).
+        keep, has_pos, xy, r, alt_m, slant_noalt, site_xy, site_alt, counts, far, useless = convert_rows(
+            t, kind, _float(table, "alt_baro_ft", present), lat, lon, rng, az, sigma_h, nacp, sensor, icao,
+            self.site_lat, self.site_lon, self.site_alt, self.site_xy, self.site_sigma_range, self.site_sigma_az_rad,
+            self.site_range_max, self.site_sigma_h, NACP_EPU_M, FT_TO_M, float(cfg.default_sigma_h_m),
+            float(cfg.assumed_alt_m), float(cfg.assumed_alt_sigma_m), float(cfg.sigma_alt_m), 4.0 / 3.0,
+            EARTH_RADIUS_M, float(cfg.max_plane_radius_m), self.projection.forward_args,
         )  # fmt: skip
         for reason, k in zip(kernels.CONVERT_REASONS, counts.tolist(), strict=True):
             if k:
                 self.rejected[reason] += k
-
-        xy = np.full((n, 2), np.nan)
-        r = np.zeros((n, 2, 2))
-        slant_noalt = np.full(n, np.nan)
-        site_xy = np.full((n, 2), np.nan)
-        site_alt = np.full(n, np.nan)
-        i = np.flatnonzero(cart)
-        if i.size:
-            x, y = self.projection.to_xy(lat[i], lon[i])
-            kernels.fill_cartesian(
-                i, x, y, _float(table, "sigma_h_m", present), _float(table, "nacp", present), sensor,
-                self.site_sigma_h, NACP_EPU_M, float(cfg.default_sigma_h_m), xy, r,
-            )  # fmt: skip
-        i = np.flatnonzero(polar)
-        if i.size:
-            # ground_range_from_slant and destination (refracted earth, great circle) as one compiled pass
-            plat, plon, ground, h, no_alt = kernels.polar_ground_points(
-                i, rng, az, alt_m, sensor, self.site_lat, self.site_lon, self.site_alt, float(cfg.assumed_alt_m),
-                4.0 / 3.0, EARTH_RADIUS_M,
-            )  # fmt: skip
-            slant = rng[i]
-            x, y = self.projection.to_xy(plat, plon)
-            kernels.fill_polar(
-                i, x, y, slant, ground, h, no_alt, sensor, self.site_xy, self.site_alt, self.site_sigma_range,
-                self.site_sigma_az_rad, float(cfg.assumed_alt_sigma_m), float(cfg.sigma_alt_m), xy, r, slant_noalt,
-                site_xy, site_alt,
-            )  # fmt: skip
-        icao = parse_icao24(table, present)
-        keep, has_pos, far, useless = kernels.convert_final(keep, cart, polar, xy, float(cfg.max_plane_radius_m), icao)
         if far:
             self.rejected["out_of_area"] += far
         if useless:  # a report with neither position nor identity carries nothing the tracker can use
