@@ -41,6 +41,7 @@ import pyarrow as pa  # noqa: E402
 from numba import njit  # noqa: E402
 
 from airpicture.core.units import KT_TO_MPS  # noqa: E402
+from airpicture.evaluate.metrics import leg_phase  # noqa: E402
 from airpicture.sim.square import square_scenario  # noqa: E402
 from airpicture.track import Tracker  # noqa: E402
 
@@ -197,12 +198,15 @@ class Truth:
         self.t = tr.column("time_s").to_numpy() - START_S
         self.x, self.y = scenario.plane.to_xy(tr.column("lat_deg").to_numpy(), tr.column("lon_deg").to_numpy())
         self.rate = np.abs(tr.column("turn_rate_dps").to_numpy())
+        self.since_leg_s, self.first_leg = leg_phase(tr)
 
     def errors(self, aircraft: int, t: np.ndarray, est: np.ndarray) -> np.ndarray:
-        """(position error m, velocity error m/s, turning, judged) per estimate; plane velocities of the truth by
-        central differences of its 1 s positions (exact direction on a turn, speed within 0.05 %)."""
+        """(position error m, velocity error m/s, turning, judged, seconds since the leg began, first leg) per
+        estimate; plane velocities of the truth by central differences of its 1 s positions (exact direction on a
+        turn, speed within 0.05 %)."""
         sel = self.id == aircraft
         tt, x, y, rate = self.t[sel], self.x[sel], self.y[sel], self.rate[sel]
+        since, first = self.since_leg_s[sel], self.first_leg[sel]
         vx, vy = np.gradient(x, tt), np.gradient(y, tt)
         k = np.clip(np.searchsorted(tt, t) - 1, 0, tt.size - 2)
         w = (t - tt[k]) / (tt[k + 1] - tt[k])
@@ -213,7 +217,7 @@ class Truth:
         pos = np.hypot(est[:, 0] - at(x), est[:, 1] - at(y))
         vel = np.hypot(est[:, 2] - at(vx), est[:, 3] - at(vy))
         judged = (t >= WARMUP_S) & (t <= tt[-1]) & (pos <= 2000.0)
-        return np.stack([pos, vel, rate[k] > 0.5, judged], axis=1)
+        return np.stack([pos, vel, rate[k] > 0.5, judged, since[k] + (t - tt[k]), first[k]], axis=1)
 
 
 def _rms(e: np.ndarray) -> tuple[float, float, float, float]:
@@ -224,6 +228,56 @@ def _rms(e: np.ndarray) -> tuple[float, float, float, float]:
         return float(np.sqrt(np.mean(v**2))) if v.size else float("nan")
 
     return r(e[st, 0]), r(e[tu, 0]), r(e[st, 1]), r(e[tu, 1])
+
+
+#: Leg phases (seconds since the truth's current leg began) of the breakdown, as ``track_accuracy.py --phases``.
+PHASES = ((0.0, 8.0), (8.0, 16.0), (16.0, 32.0), (32.0, 64.0), (64.0, np.inf))
+
+
+def phase_rows(e: np.ndarray) -> list[tuple[str, int, float, float]]:
+    """(phase, updates, position RMS m, velocity RMS m/s) per leg phase: turns by time into the turn, straight
+    flight by time since the last turn ended, and straight first legs (no turn before them) apart."""
+    e = e[e[:, 3] > 0]
+    out = []
+    for turning, what in ((1.0, "turn, {}–{} s in"), (0.0, "straight, {}–{} s after a turn")):
+        for lo, hi in PHASES:
+            sel = (e[:, 2] == turning) & (e[:, 4] >= lo) & (e[:, 4] < hi) & ((e[:, 5] == 0) | (turning > 0))
+            name = what.format(f"{lo:.0f}", "" if np.isinf(hi) else f"{hi:.0f}").replace("–  s", "+ s")
+            if sel.any():
+                out.append((name.replace("– s", "+ s"), int(sel.sum()), *_rms_pair(e[sel])))
+    sel = (e[:, 2] == 0) & (e[:, 5] > 0)
+    if sel.any():
+        out.append(("straight, first leg", int(sel.sum()), *_rms_pair(e[sel])))
+    return out
+
+
+def _rms_pair(e: np.ndarray) -> tuple[float, float]:
+    return float(np.sqrt(np.mean(e[:, 0] ** 2))), float(np.sqrt(np.mean(e[:, 1] ** 2)))
+
+
+def phase_plot(results: list[tuple[str, np.ndarray]], path: str) -> None:
+    """Position and velocity RMS by leg phase, one bar per filter (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [r[0] for r in phase_rows(results[0][1])]
+    fig, ax = plt.subplots(2, 1, figsize=(12, 7.5), sharex=True)
+    width = 0.8 / len(results)
+    for i, (label, e) in enumerate(results):
+        rows = {r[0]: r for r in phase_rows(e)}
+        xs = np.arange(len(names)) + (i - (len(results) - 1) / 2) * width
+        ax[0].bar(xs, [rows[n][2] if n in rows else np.nan for n in names], width, label=label)
+        ax[1].bar(xs, [rows[n][3] if n in rows else np.nan for n in names], width, label=label)
+    ax[0].set_ylabel("position RMS (m)")
+    ax[1].set_ylabel("velocity RMS (m/s)")
+    ax[1].set_xticks(np.arange(len(names)), names, rotation=30, ha="right")
+    ax[0].legend(fontsize=8)
+    ax[0].set_title("Filtered error by leg phase: airpicture's IMM against the particle-filter reference")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
 
 
 def tracker_errors(scenario, truth: Truth, aircraft: np.ndarray) -> tuple[np.ndarray, float]:
@@ -283,18 +337,21 @@ def main() -> int:
     ap.add_argument("--priors", nargs="+", default=["exact", "rates", "generic"], choices=list(PRIORS))
     ap.add_argument("--q", type=float, default=0.1, help="particles' white-acceleration density, m²/s³")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--plot", metavar="PNG", help="also draw the error by leg phase of every filter")
     args = ap.parse_args()
 
     scenario = square_scenario(args.n, 600.0, polar=False, seed=args.seed)
     truth = Truth(scenario)
     aircraft = np.arange(min(args.aircraft, args.n))
-    rows = []
+    rows, results = [], []
     e, cpu = tracker_errors(scenario, truth, aircraft)
     rows.append(("airpicture tracker (IMM)", "", int((e[:, 3] > 0).sum()), *_rms(e), cpu))
+    results.append(("airpicture IMM", e))
     for prior in args.priors:
         for particles in args.particles:
             e, cpu = filter_errors(scenario, truth, aircraft, prior, particles, args.q)
             rows.append((f"particle filter, {prior} prior", particles, int((e[:, 3] > 0).sum()), *_rms(e), cpu))
+            results.append((f"PF {prior}, {particles}", e))
     print(f"\nBenchmark square N = {args.n}, seed {args.seed}, Cartesian σ {SIGMA_M:.0f} m; aircraft 0–{aircraft[-1]}; "
           f"particles' q = {args.q} m²/s³")  # fmt: skip
     print(
@@ -305,6 +362,16 @@ def main() -> int:
     for name, parts, n_upd, ps, pt, vs, vt, cpu in rows:
         print(f"| {name} | {parts} | {n_upd} | {ps:.1f} | {pt:.1f} | {vs:.2f} | {vt:.2f} | {cpu:.0f} |")
     print("| issue 3 target | | | 120 | 150 | 10 | 25 | |")
+    print("\nBy leg phase, position RMS m / velocity RMS m/s (updates):")
+    print("| phase | " + " | ".join(label for label, _ in results) + " |")
+    print("|---|" + "---|" * len(results))
+    per = [{r[0]: r for r in phase_rows(e)} for _, e in results]
+    for name, n_upd, _, _ in phase_rows(results[0][1]):
+        cells = [f"{p[name][2]:.0f} / {p[name][3]:.1f}" if name in p else "" for p in per]
+        print(f"| {name} ({n_upd}) | " + " | ".join(cells) + " |")
+    if args.plot:
+        phase_plot(results, args.plot)
+        print(f"\nPlot: {args.plot}")
     print("\nReproduce: .venv/bin/python benchmarks/track_accuracy_bound.py " + " ".join(sys.argv[1:]))
     return 0
 
