@@ -459,3 +459,15 @@ def test_compiled_polar_ground_point_matches_the_core_slant_range_and_great_circ
         site_lat, site_lon, site_alt, 3000.0, 4.0 / 3.0, EARTH_RADIUS_M,
     )  # fmt: skip
     assert g0[0] == 0.0 and lat0[0] == site_lat[0] and abs(lon0[0] - site_lon[0]) < 1e-12
+
+
+def test_batch_summary_gives_the_re_order_window_what_its_numpy_reductions_gave():
+    rng = np.random.default_rng(31)
+    for n in (1, 2, 7, 50):
+        for ordered in (True, False):
+            t = np.sort(rng.uniform(0.0, 4.0, n)) if ordered else rng.uniform(0.0, 4.0, n)
+            sensor = rng.integers(0, 3, n).astype(np.int32) if n % 2 else np.full(n, 2, np.int32)
+            s_max, s_min, t_min, t_max, in_order = kernels.batch_summary(sensor, t)
+            assert (s_max, s_min) == (int(sensor.max()), int(sensor.min()))
+            assert (t_min, t_max) == (t.min(), t.max())
+            assert in_order == bool(n < 2 or (t[1:] >= t[:-1]).all())

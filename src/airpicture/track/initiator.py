@@ -60,12 +60,15 @@ def start_tracks(
     r_m2: NDArray[np.float64],
     config: TrackerConfig,
     mu: NDArray[np.float64] | None = None,
+    rows: NDArray[np.int64] | None = None,
+    sensor: NDArray[np.int32] | None = None,
 ) -> NDArray[np.int64]:
-    """New tentative tracks, one per report; returns their slots. ``mu``: the model prior when the caller holds it
-    already (:func:`new_track_model_probabilities` of ``config``)."""
-    slots = store.allocate(time_s.size)
+    """New tentative tracks, one per report (per row ``rows`` of the report arrays when given); returns their
+    slots. ``mu``: the model prior when the caller holds it already (:func:`new_track_model_probabilities` of
+    ``config``); ``sensor``: the reports' sensor index, whose update time the new track takes."""
+    slots = store.allocate(time_s.size if rows is None else rows.size)
     if mu is None:
         mu = new_track_model_probabilities(config, store.n_models)
     # Every model at the report, zero velocity with the wide prior, one hit (one compiled pass in the store).
-    store.start(slots, time_s, xy_m, r_m2, config.init_speed_sigma_mps, mu)
+    store.start(slots, time_s, xy_m, r_m2, config.init_speed_sigma_mps, mu, rows, sensor)
     return slots

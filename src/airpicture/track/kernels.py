@@ -371,33 +371,38 @@ def set_state(sx, sp, smu, sxc, spc, slots, x, p, mu, omega_var):
 
 @njit(cache=True)
 def start_tracks(
-    sx, sp, smu, sxc, spc, stime, screated, sstatus, shits, slots, time_s, xy, r, speed_var, omega_var, mu0
+    sx, sp, smu, sxc, spc, stime, screated, sstatus, shits, ssensor_time, slots, rows, time_s, xy, r, sensor,
+    speed_var, omega_var, mu0,
 ):  # fmt: skip
-    """New tentative tracks in ``slots``, one per report: every model at the report's position with zero velocity
-    and turn rate, covariance R, the velocity prior ``speed_var`` per axis and the turn-rate prior ``omega_var``,
-    model probabilities ``mu0``; one hit, created and updated at the report's time."""
+    """New tentative tracks in ``slots``, one per report ``rows[k]``: every model at the report's position with
+    zero velocity and turn rate, covariance R, the velocity prior ``speed_var`` per axis and the turn-rate prior
+    ``omega_var``, model probabilities ``mu0``; one hit, created and updated at the report's time, and (when
+    ``sensor`` is not empty) the report's sensor's update time."""
     m = smu.shape[1]
     for k in range(slots.shape[0]):
         s = slots[k]
+        i = rows[k]
         for j in range(m):
             for a in range(5):
                 sx[s, j, a] = 0.0
                 for b in range(5):
                     sp[s, j, a, b] = 0.0
-            sx[s, j, 0] = xy[k, 0]
-            sx[s, j, 1] = xy[k, 1]
+            sx[s, j, 0] = xy[i, 0]
+            sx[s, j, 1] = xy[i, 1]
             for a in range(2):
                 for b in range(2):
-                    sp[s, j, a, b] = r[k, a, b]
+                    sp[s, j, a, b] = r[i, a, b]
             sp[s, j, 2, 2] = speed_var
             sp[s, j, 3, 3] = speed_var
             sp[s, j, 4, 4] = omega_var
             smu[s, j] = mu0[j]
         _combine_one(sx[s], sp[s], smu[s], 4, sxc[s], spc[s])
-        stime[s] = time_s[k]
-        screated[s] = time_s[k]
+        stime[s] = time_s[i]
+        screated[s] = time_s[i]
         sstatus[s] = TENTATIVE
         shits[s] = 1
+        if sensor.shape[0] > 0:
+            ssensor_time[s, sensor[i]] = time_s[i]
 
 
 # ---------------------------------------------------------------------------------------------------- gating
@@ -699,6 +704,26 @@ def update_altitude(alt_m, vrate_mps, palt, alt_time_s, slots, time_s, report_al
         palt[s, 2] = p11p - k1 * p01p
         alt_time_s[s] = time_s[k]
     return garbles
+
+
+@njit(cache=True)
+def batch_summary(sensor, time_s):
+    """(largest sensor index, smallest sensor index, earliest time, latest time, whether the times never decrease)
+    of a non-empty batch, for the re-order window."""
+    s_max = sensor[0]
+    s_min = sensor[0]
+    t_min = time_s[0]
+    t_max = time_s[0]
+    in_order = True
+    for k in range(1, sensor.shape[0]):
+        s_max = max(s_max, sensor[k])
+        s_min = min(s_min, sensor[k])
+        t = time_s[k]
+        if t < time_s[k - 1]:
+            in_order = False
+        t_min = min(t_min, t)
+        t_max = max(t_max, t)
+    return int(s_max), int(s_min), t_min, t_max, in_order
 
 
 # ---------------------------------------------------------------------------------------------------- track life
@@ -1031,14 +1056,16 @@ def warm_up() -> None:
     sensor_time = np.zeros((3, 2))
     expected_interval(sensor_time, slots, 1.0, tt, 30.0, 4.0)
     shown_tracks(np.ones(3, np.int8), np.ones(5, np.bool_), t, sensor_time, tt, 1.0, 30.0, 4.0, 3.1)
+    batch_summary(np.zeros(2, np.int32), tt)
     life_cycle(
         np.ones(3, np.int8), t.copy(), np.ones(3, np.int32), np.full(3, -1, np.int64), sensor_time, tt, 1.0, 30.0, 4.0,
         2, 3, 2.1, 3.1, 1.5, 60.0, 1,
     )  # fmt: skip
-    start_tracks(
-        x.copy(), p.copy(), mu.copy(), xc, pc, t.copy(), t.copy(), np.zeros(3, np.int8), np.zeros(3, np.int32),
-        slots, tt, z, r, 100.0, 1e-3, mu[0].copy(),
-    )  # fmt: skip
+    for sensor in (np.zeros(2, np.int32), np.zeros(0, np.int32)):
+        start_tracks(
+            x.copy(), p.copy(), mu.copy(), xc, pc, t.copy(), t.copy(), np.zeros(3, np.int8), np.zeros(3, np.int32),
+            sensor_time, slots, slots, tt, z, r, sensor, 100.0, 1e-3, mu[0].copy(),
+        )  # fmt: skip
     pair_costs(slots, slots, tt, np.ones(3, np.int8), 20.0, 2, slots, np.zeros(2, np.bool_))
     predict_update_store(x, p, mu, xc, pc, t, slots, tt, z, r, *bank)
     score_pairs(x, mu, pc, t, slots, slots, tt, z, r, bank[0])
@@ -1070,6 +1097,7 @@ def warm_up() -> None:
 
 __all__ = [
     "CONVERT_REASONS",
+    "batch_summary",
     "combine",
     "convert_checks",
     "convert_final",

@@ -18,6 +18,7 @@ FREE, TENTATIVE, CONFIRMED, COASTING, LOST = 0, 1, 2, 3, 4
 STATUS_NAMES = np.array(["", "tentative", "confirmed", "coasting", "lost"], dtype=object)
 #: Turn-rate prior (1σ, rad/s) of a state started without one: airliners turn at up to ~3 deg/s (rate one).
 INIT_TURN_RATE_SIGMA_RPS = float(np.radians(1.5))
+_NO_SENSOR = np.empty(0, np.int32)
 
 
 class TrackStore:
@@ -145,14 +146,20 @@ class TrackStore:
         r_m2: NDArray[np.float64],
         speed_sigma_mps: float,
         mu: NDArray[np.float64],
+        rows: NDArray[np.int64] | None = None,
+        sensor: NDArray[np.int32] | None = None,
     ) -> None:
-        """Start tentative tracks in ``slots`` (from :meth:`allocate`), one per report: every model at the report
-        with zero velocity (σ ``speed_sigma_mps`` per axis) and zero turn rate (the turn-rate prior), model
-        probabilities ``mu`` (M,); one compiled pass (state, combined estimate, times, status, hits)."""
+        """Start tentative tracks in ``slots`` (from :meth:`allocate`), one per report ``rows`` of the report arrays
+        (all of them by default): every model at the report with zero velocity (σ ``speed_sigma_mps`` per axis) and
+        zero turn rate (the turn-rate prior), model probabilities ``mu`` (M,); with ``sensor`` (per report), the
+        sensor's update time too. One compiled pass (state, combined estimate, times, status, hits)."""
+        time_s = np.ascontiguousarray(time_s, dtype=np.float64)
         kernels.start_tracks(
             self.x, self.p, self.mu, self.xc, self.pc, self.time_s, self.created_s, self.status, self.hits,
-            np.ascontiguousarray(slots, dtype=np.int64), np.ascontiguousarray(time_s, dtype=np.float64),
-            np.ascontiguousarray(xy_m, dtype=np.float64), np.ascontiguousarray(r_m2, dtype=np.float64),
+            self.sensor_time_s, np.ascontiguousarray(slots, dtype=np.int64),
+            np.arange(time_s.size, dtype=np.int64) if rows is None else np.ascontiguousarray(rows, dtype=np.int64),
+            time_s, np.ascontiguousarray(xy_m, dtype=np.float64), np.ascontiguousarray(r_m2, dtype=np.float64),
+            _NO_SENSOR if sensor is None else np.ascontiguousarray(sensor, dtype=np.int32),
             float(speed_sigma_mps) ** 2, self.init_turn_rate_sigma_rps**2, np.ascontiguousarray(mu, dtype=np.float64),
         )  # fmt: skip
 

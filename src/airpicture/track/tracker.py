@@ -504,9 +504,11 @@ class Tracker:
     def _start_tracks(self, b: MeasurementBatch, idx: NDArray[np.int64]) -> NDArray[np.int64]:
         if idx.size == 0:
             return _NO_INDEX
-        new = start_tracks(self.store, b.time_s[idx], b.xy_m[idx], b.r_m2[idx], self.config, self._new_track_mu)
-        self.store.sensor_time_s[new, b.sensor[idx]] = b.time_s[idx]
-        self._log_state(new, b.time_s[idx])
+        new = start_tracks(
+            self.store, b.time_s, b.xy_m, b.r_m2, self.config, self._new_track_mu, rows=idx, sensor=b.sensor
+        )
+        if self.update_rows:
+            self._log_state(new, b.time_s[idx])
         self._counts["tracks_started"] += idx.size
         return new
 
