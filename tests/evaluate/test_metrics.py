@@ -18,8 +18,15 @@ def truth(n_targets=2, seconds=41):
     lon = 2.0 + (t - T0) * 200.0 / 111_000.0
     return table_from_columns(
         TRUTH,
-        {"time_s": t, "target_id": tid, "lat_deg": lat, "lon_deg": lon, "ground_speed_kt": np.full(t.size, 388.8),
-         "track_deg": np.full(t.size, 90.0), "cooperative": tid == 0},
+        {
+            "time_s": t,
+            "target_id": tid,
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "ground_speed_kt": np.full(t.size, 388.8),
+            "track_deg": np.full(t.size, 90.0),
+            "cooperative": tid == 0,
+        },
     )
 
 
@@ -32,9 +39,15 @@ def tracks_from(tr, shift_m=0.0, track_ids=None, drop_target=None):
     ids = rows["target_id"] + 100 if track_ids is None else track_ids(rows)
     return table_from_columns(
         SYSTEM_TRACK,
-        {"time_s": rows["time_s"], "track_id": ids, "lat_deg": rows["lat_deg"] + shift_m / 111_000.0,
-         "lon_deg": rows["lon_deg"], "ground_speed_kt": rows["ground_speed_kt"],
-         "track_deg": rows["track_deg"], "status": np.full(keep.sum(), "confirmed")},
+        {
+            "time_s": rows["time_s"],
+            "track_id": ids,
+            "lat_deg": rows["lat_deg"] + shift_m / 111_000.0,
+            "lon_deg": rows["lon_deg"],
+            "ground_speed_kt": rows["ground_speed_kt"],
+            "track_deg": rows["track_deg"],
+            "status": np.full(keep.sum(), "confirmed"),
+        },
     )
 
 
@@ -67,6 +80,7 @@ def test_a_missed_aircraft_costs_c_over_root_two_in_gospa():
 
 def test_a_change_of_track_number_counts_as_an_identity_switch():
     tr = truth()
+
     def ids(rows):
         return np.where((rows["target_id"] == 0) & (rows["time_s"] > T0 + 20), 7, rows["target_id"] + 100)
 
@@ -88,8 +102,15 @@ def _passing_pair(seconds=41, swap_from_s=None, blip_at_s=None):
     lon = 2.0 + (t - T0) * 200.0 / 111_000.0
     tr = table_from_columns(
         TRUTH,
-        {"time_s": t, "target_id": tid, "lat_deg": lat, "lon_deg": lon, "ground_speed_kt": np.full(t.size, 388.8),
-         "track_deg": np.full(t.size, 90.0), "cooperative": np.ones(t.size, bool)},
+        {
+            "time_s": t,
+            "target_id": tid,
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "ground_speed_kt": np.full(t.size, 388.8),
+            "track_deg": np.full(t.size, 90.0),
+            "cooperative": np.ones(t.size, bool),
+        },
     )
     keep = (t - T0) % 4 == 0
     t, tid, lat, lon = t[keep], tid[keep], lat[keep], lon[keep]
@@ -101,9 +122,15 @@ def _passing_pair(seconds=41, swap_from_s=None, blip_at_s=None):
         track = np.where(t >= T0 + swap_from_s, 101 - tid, track)  # track 100 now on aircraft 1 and 101 on 0
     tracks = table_from_columns(
         SYSTEM_TRACK,
-        {"time_s": t, "track_id": track, "lat_deg": lat + off / 111_000.0, "lon_deg": lon,
-         "ground_speed_kt": np.full(t.size, 388.8), "track_deg": np.full(t.size, 90.0),
-         "status": np.full(t.size, "confirmed")},
+        {
+            "time_s": t,
+            "track_id": track,
+            "lat_deg": lat + off / 111_000.0,
+            "lon_deg": lon,
+            "ground_speed_kt": np.full(t.size, 388.8),
+            "track_deg": np.full(t.size, 90.0),
+            "status": np.full(t.size, "confirmed"),
+        },
     )
     return tr, tracks
 
@@ -132,8 +159,23 @@ def test_evaluate_command_prints_json_figures(tmp_path, capsys):
     tr = truth()
     write_table(tr, tmp_path / "truth.parquet")
     write_table(tracks_from(tr), tmp_path / "tracks.parquet")
-    assert main(["evaluate", "--truth", str(tmp_path / "truth.parquet"), "--tracks", str(tmp_path / "tracks.parquet"),
-                 "--max-age", "0.5", "--json", "--plot", str(tmp_path / "err.png")]) == 0
+    assert (
+        main(
+            [
+                "evaluate",
+                "--truth",
+                str(tmp_path / "truth.parquet"),
+                "--tracks",
+                str(tmp_path / "tracks.parquet"),
+                "--max-age",
+                "0.5",
+                "--json",
+                "--plot",
+                str(tmp_path / "err.png"),
+            ]
+        )
+        == 0
+    )
     figures = json.loads(capsys.readouterr().out)
     assert figures["all"]["completeness"] == 1.0
     assert (tmp_path / "err.png").stat().st_size > 1000
@@ -146,9 +188,15 @@ def test_gospa_breakdown_splits_localisation_missed_and_false_terms():
     col = {k: ok.column(k).to_numpy(zero_copy_only=False) for k in ok.column_names}
     ghost = table_from_columns(
         SYSTEM_TRACK,
-        {"time_s": col["time_s"], "track_id": np.full(col["time_s"].size, 999), "lat_deg": col["lat_deg"] + 1.0,
-         "lon_deg": col["lon_deg"], "ground_speed_kt": col["ground_speed_kt"], "track_deg": col["track_deg"],
-         "status": np.full(col["time_s"].size, "confirmed")},
+        {
+            "time_s": col["time_s"],
+            "track_id": np.full(col["time_s"].size, 999),
+            "lat_deg": col["lat_deg"] + 1.0,
+            "lon_deg": col["lon_deg"],
+            "ground_speed_kt": col["ground_speed_kt"],
+            "track_deg": col["track_deg"],
+            "status": np.full(col["time_s"].size, "confirmed"),
+        },
     )
     fig = evaluate(tr, pa.concat_tables([ok, ghost]), CFG)["all"]
     half_c2 = 0.5 * 2000.0**2
@@ -180,10 +228,15 @@ def test_filtered_errors_compare_each_update_with_the_truth_at_its_own_time():
     # Update rows between the truth's seconds (x.4 s), on the truth's straight path: interpolated, so no error.
     t = T0 + np.arange(0, 60) + 0.4
     lon = 2.0 + (t - T0) * 200.0 / 111_000.0
-    rows = {"time_s": np.r_[t, t], "track_id": np.r_[np.full(t.size, 100), np.full(t.size, 101)],
-            "lat_deg": np.r_[np.full(t.size, 13.0), np.full(t.size, 13.1)], "lon_deg": np.r_[lon, lon],
-            "ground_speed_kt": np.full(2 * t.size, 388.8), "track_deg": np.full(2 * t.size, 90.0),
-            "status": np.full(2 * t.size, "confirmed")}
+    rows = {
+        "time_s": np.r_[t, t],
+        "track_id": np.r_[np.full(t.size, 100), np.full(t.size, 101)],
+        "lat_deg": np.r_[np.full(t.size, 13.0), np.full(t.size, 13.1)],
+        "lon_deg": np.r_[lon, lon],
+        "ground_speed_kt": np.full(2 * t.size, 388.8),
+        "track_deg": np.full(2 * t.size, 90.0),
+        "status": np.full(2 * t.size, "confirmed"),
+    }
     schema = SYSTEM_TRACK.append(pa.field("last_update_s", pa.float64()))
 
     def table(shift_m):
@@ -210,8 +263,15 @@ def _turning_truth():
     lon = 2.0 + t * 200.0 / 111_000.0
     return table_from_columns(
         TRUTH,
-        {"time_s": T0 + t, "target_id": np.zeros(t.size, np.int64), "lat_deg": lat, "lon_deg": lon,
-         "ground_speed_kt": np.full(t.size, 388.8), "track_deg": track, "cooperative": np.ones(t.size, np.bool_)},
+        {
+            "time_s": T0 + t,
+            "target_id": np.zeros(t.size, np.int64),
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "ground_speed_kt": np.full(t.size, 388.8),
+            "track_deg": track,
+            "cooperative": np.ones(t.size, np.bool_),
+        },
     )
 
 
@@ -232,10 +292,15 @@ def test_filtered_error_rows_give_each_update_its_error_and_leg_phase():
     tr = _turning_truth()
     col = {name: tr.column(name).to_numpy(zero_copy_only=False) for name in tr.column_names}
     every4 = (col["time_s"] - T0) % 4 == 0
-    cols = {"time_s": col["time_s"][every4], "track_id": np.full(every4.sum(), 7),
-            "lat_deg": col["lat_deg"][every4] + 100.0 / 111_000.0, "lon_deg": col["lon_deg"][every4],
-            "ground_speed_kt": col["ground_speed_kt"][every4], "track_deg": col["track_deg"][every4],
-            "status": np.full(every4.sum(), "confirmed")}
+    cols = {
+        "time_s": col["time_s"][every4],
+        "track_id": np.full(every4.sum(), 7),
+        "lat_deg": col["lat_deg"][every4] + 100.0 / 111_000.0,
+        "lon_deg": col["lon_deg"][every4],
+        "ground_speed_kt": col["ground_speed_kt"][every4],
+        "track_deg": col["track_deg"][every4],
+        "status": np.full(every4.sum(), "confirmed"),
+    }
     schema = SYSTEM_TRACK.append(pa.field("last_update_s", pa.float64()))
     updates = table_from_columns(schema, dict(cols, last_update_s=cols["time_s"]), int(every4.sum()))
     m = match(tr, updates, CFG)

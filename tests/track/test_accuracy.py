@@ -19,8 +19,14 @@ def plots(t, x, y, sigma_m=150.0):
     n = np.size(t)
     return table_from_columns(
         MEASUREMENT,
-        {"time_s": np.asarray(t, float), "sensor": np.full(n, "radar"), "kind": np.full(n, "psr"),
-         "lat_deg": lat, "lon_deg": lon, "sigma_h_m": np.full(n, sigma_m)},
+        {
+            "time_s": np.asarray(t, float),
+            "sensor": np.full(n, "radar"),
+            "kind": np.full(n, "psr"),
+            "lat_deg": lat,
+            "lon_deg": lon,
+            "sigma_h_m": np.full(n, sigma_m),
+        },
         n,
     )
 
