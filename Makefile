@@ -14,6 +14,7 @@ demo: setup
 
 test: setup-test
 	uv run ruff check src tests benchmarks
+	uv run ruff format --check src tests benchmarks
 	uv run pytest
 
 lint:

@@ -111,7 +111,7 @@ def _if_tsresol(options: bytes, endian: str) -> float:
             break
         if code == 9 and length >= 1:
             v = options[q + 4]
-            return 2.0 ** -(v & 0x7F) if v & 0x80 else 10.0 ** -v
+            return 2.0 ** -(v & 0x7F) if v & 0x80 else 10.0**-v
         q += 4 + ((length + 3) & ~3)
     return 1e-6
 

@@ -942,8 +942,6 @@ def release_words() -> None:
     _LOCAL.words = None
 
 
-
-
 CHARS6 = np.frombuffer(b" ABCDEFGHIJKLMNOPQRSTUVWXYZ     " + b" " * 16 + b"0123456789      ", dtype=np.uint8)
 
 
@@ -1050,7 +1048,6 @@ class FieldReader:
         vals.flags.writeable = False  # shared by every converter that asks for this field
         self._cache[key] = (vals, present)
         return vals, present
-
 
     def _part_word(self, slot: str, off: np.ndarray, octet: int, min_length: int) -> tuple:
         """(present mask, indices of the records holding the part or None for all, their first 8 octets of it as
@@ -1242,9 +1239,10 @@ def _slot_values(layout: Layout, slot: str, item: Item) -> list[object]:
     elif isinstance(item, Repetitive):
         el = item.element
         counts = buf[off[idx]].astype(np.int64)
-        starts = np.repeat(off[idx] + 1, counts) + (
-            np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        ) * el.length
+        starts = (
+            np.repeat(off[idx] + 1, counts)
+            + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)) * el.length
+        )
         rows = _field_rows(buf, starts, el.fields)
         pos = 0
         for i, c in zip(idx.tolist(), counts.tolist(), strict=True):

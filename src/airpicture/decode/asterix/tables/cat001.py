@@ -8,6 +8,9 @@ of the same UAP as (FRN, item) pairs after the FSPEC-ordered ones.
 # ruff: noqa: E501  (one field per bit-diagram line reads better than wrapped)
 from airpicture.decode.asterix.spec import E, Edition, F, S, explicit, extended, fixed, flags, random_fields, spare, uap
 
+# The item tables keep one item per line, as the ASTERIX specification lists them.
+# fmt: off
+
 I010 = fixed("010", "Data Source Identifier", F("SAC", 8), F("SIC", 8))
 I020 = extended(
     "020",
@@ -57,3 +60,4 @@ UAP_TRACK = uap(
 
 EDITIONS = {"1.2": Edition(1, "1.2", {"plot": UAP_PLOT, "track": UAP_TRACK}, uap_selector=("020", "plot", "track"))}
 LATEST = "1.2"
+# fmt: on

@@ -4,7 +4,6 @@ The companion of CAT001: north marker and sector crossing messages with the rada
 CAT001's truncated times their hour) and antenna rotation period.
 """
 
-
 from airpicture.decode.asterix.spec import Edition, F, S, explicit, extended, fixed, repetitive, uap
 
 MESSAGE_TYPES = {1: "north_marker", 2: "sector_crossing", 3: "south_marker", 8: "activation_of_blind_zone_filtering",

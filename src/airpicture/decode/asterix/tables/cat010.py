@@ -8,6 +8,9 @@ the draft share this UAP and the items of the sample recordings.
 # ruff: noqa: E501  (one field per bit-diagram line reads better than wrapped)
 from airpicture.decode.asterix.spec import E, Edition, F, S, explicit, extended, fixed, repetitive, spare, uap
 
+# The item tables keep one item per line, as the ASTERIX specification lists them.
+# fmt: off
+
 I010 = fixed("010", "Data Source Identifier", F("SAC", 8), F("SIC", 8))
 I000 = fixed("000", "Message Type", F("MsgTyp", 8))
 I020 = extended(
@@ -76,3 +79,4 @@ EDITIONS = {
     "0.24-sensis": Edition(10, "0.24-sensis", {"": UAP_0_24_SENSIS}, notes="Sensis MLAT draft edition"),
 }
 LATEST = "1.1"
+# fmt: on

@@ -9,6 +9,9 @@ Edition 0.26 is the pre-2.0 layout many ground stations still send: one time of 
 # ruff: noqa: E501  (one field per bit-diagram line reads better than wrapped)
 from airpicture.decode.asterix.spec import E, Edition, F, S, compound, explicit, extended, fixed, repetitive, spare, uap
 
+# The item tables keep one item per line, as the ASTERIX specification lists them.
+# fmt: off
+
 WGS_LO = 180 / 2**23
 I010 = fixed("010", "Data Source Identification", F("SAC", 8), F("SIC", 8))
 I020 = fixed("020", "Emitter Category", F("ECAT", 8))
@@ -163,3 +166,4 @@ EDITIONS = {
     "0.26": Edition(21, "0.26", {"": UAP_0_26}, notes="pre-2.0 ADS-B reports"),
 }
 LATEST = "2.6"
+# fmt: on

@@ -19,6 +19,9 @@ from airpicture.decode.asterix.spec import (
     uap,
 )
 
+# The item tables keep one item per line, as the ASTERIX specification lists them.
+# fmt: off
+
 # ruff: noqa: E501  (one field per bit-diagram line reads better than wrapped)
 NM = "NM"
 I010 = fixed("010", "Data Source Identifier", F("SAC", 8), F("SIC", 8))
@@ -101,3 +104,4 @@ UAP_1_21 = uap(
 
 EDITIONS = {"1.21": Edition(48, "1.21", {"": UAP_1_21})}
 LATEST = "1.21"
+# fmt: on

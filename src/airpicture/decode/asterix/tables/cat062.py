@@ -22,6 +22,9 @@ from airpicture.decode.asterix.spec import (
     uap,
 )
 
+# The item tables keep one item per line, as the ASTERIX specification lists them.
+# fmt: off
+
 WGS_HI = 180 / 2**25
 WGS_LO = 180 / 2**23
 I010 = fixed("010", "Data Source Identifier", F("SAC", 8), F("SIC", 8))
@@ -246,3 +249,4 @@ EDITIONS = {
     "0.17": Edition(62, "0.17", {"": UAP_0_17}, notes="draft edition of 2005; differs from 1.x in most items"),
 }
 LATEST = "1.18"
+# fmt: on
