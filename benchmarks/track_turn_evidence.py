@@ -52,7 +52,7 @@ from airpicture.track import Tracker, TrackerConfig  # noqa: E402
 from airpicture.track import tracker as tracker_module  # noqa: E402
 from airpicture.track.kernels import _turn_terms  # noqa: E402
 from airpicture.track.predictor import MotionModels, switching_matrix  # noqa: E402
-from airpicture.track.quiet_twin import QuietTwin  # noqa: E402
+from airpicture.track.quiet_twin import QuietTwin, combine_slot  # noqa: E402
 
 #: name: (models probed: "straight" = pinned to ω = 0, "pinned" = every pinned model; action; probe q m²/s³;
 #: inflation c; CUSUM threshold; cut; hold updates)
@@ -126,23 +126,6 @@ class ModelEvidence:
             self.probed, self.omega, self.sojourn, self.switch, self.equal, self.stale,
             self.q, self.inflation, self.threshold, self.cut, self.hold, self.alarms,
         )  # fmt: skip
-
-
-@njit(cache=True)
-def _combine(sx, sp, smu, sxc, spc, s):
-    """The store's combined kinematic estimate of slot s from its (changed) model probabilities."""
-    m = smu.shape[1]
-    for a in range(4):
-        acc = 0.0
-        for j in range(m):
-            acc += smu[s, j] * sx[s, j, a]
-        sxc[s, a] = acc
-    for a in range(4):
-        for b in range(4):
-            acc = 0.0
-            for j in range(m):
-                acc += smu[s, j] * (sp[s, j, a, b] + (sx[s, j, a] - sxc[s, a]) * (sx[s, j, b] - sxc[s, b]))
-            spc[s, a, b] = acc
 
 
 @njit(cache=True)
@@ -258,7 +241,7 @@ def _evidence_step(
                 tot += smu[s, j]
             for j in range(m):
                 smu[s, j] /= tot
-            _combine(sx, sp, smu, sxc, spc, s)
+            combine_slot(sx, sp, smu, sxc, spc, s)
         for j in range(m):
             if probed[j] and restart[j]:
                 for u in range(4):
@@ -597,7 +580,7 @@ def _age_step(
                         tot += smu[s, j]
                     for j in range(m):
                         smu[s, j] /= tot
-                    _combine(sx, sp, smu, sxc, spc, s)
+                    combine_slot(sx, sp, smu, sxc, spc, s)
             if due or tcount[s, b] <= 0:
                 if tcount[s, b] < 0 and not start:
                     tcount[s, b] += 1

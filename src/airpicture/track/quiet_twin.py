@@ -120,12 +120,29 @@ def warm_up(n_models: int) -> None:
 
 
 @njit(cache=True)
+def combine_slot(sx, sp, smu, sxc, spc, s):
+    """The store's combined kinematic estimate ``[x, y, vx, vy]`` and its covariance of slot ``s`` from the models'
+    states and probabilities (moment matching), for a step that changed one model's state or the probabilities."""
+    m = smu.shape[1]
+    for a in range(4):
+        acc = 0.0
+        for j in range(m):
+            acc += smu[s, j] * sx[s, j, a]
+        sxc[s, a] = acc
+    for a in range(4):
+        for b in range(4):
+            acc = 0.0
+            for j in range(m):
+                acc += smu[s, j] * (sp[s, j, a, b] + (sx[s, j, a] - sxc[s, a]) * (sx[s, j, b] - sxc[s, b]))
+            spc[s, a, b] = acc
+
+
+@njit(cache=True)
 def _twin_step(
     slots, time_s, z, r, sx, sp, smu, sxc, spc, strack, sicao, tx, tp, tt, towner, m_q, q, threshold, nis_gate
 ):
     """For each updated slot: near-constant-velocity Kalman step of its twin; then either write the twin into the
     quiet model's state (and refresh the combined estimate) or restart the twin from the combined estimate."""
-    n_models = smu.shape[1]
     used = 0
     restarts = 0
     xp = np.empty(4)
@@ -188,18 +205,7 @@ def _twin_step(
                     sp[s, m_q, 4, a] = 0.0
                     for b in range(4):
                         sp[s, m_q, a, b] = tp[s, a, b]
-                # Combined kinematic estimate of the mixture, as the store keeps it.
-                for a in range(4):
-                    acc = 0.0
-                    for j in range(n_models):
-                        acc += smu[s, j] * sx[s, j, a]
-                    sxc[s, a] = acc
-                for a in range(4):
-                    for b in range(4):
-                        acc = 0.0
-                        for j in range(n_models):
-                            acc += smu[s, j] * (sp[s, j, a, b] + (sx[s, j, a] - sxc[s, a]) * (sx[s, j, b] - sxc[s, b]))
-                        spc[s, a, b] = acc
+                combine_slot(sx, sp, smu, sxc, spc, s)
                 used += 1
         if restart:
             for a in range(4):
