@@ -27,9 +27,10 @@ def test_a_speed_change_is_followed_by_the_high_noise_model():
     table, truth = _speed_change(2.5)
     default = _filtered_rms(TrackerConfig(), table, truth, (60, 140))
     # The same bank with a quieter high-noise model (q 5 instead of 20) gains ~1 % in the square's turns and
-    # loses this: measured 218 m against 303 m.
+    # loses this: measured 218 m against 303 m (with the bank of twelve quiet turn rates: 219 m against 302 m).
     bank = list(TrackerConfig().models)
-    bank[5] = (5.0, 0.0, 6.0, 0.0)
+    high_noise = max(range(len(bank)), key=lambda j: bank[j][0])
+    bank[high_noise] = (5.0, 0.0, 6.0, 0.0)
     quieter = _filtered_rms(TrackerConfig(models=tuple(bank)), table, truth, (60, 140))
     assert default < 240.0
     assert default < 0.8 * quieter
