@@ -187,7 +187,8 @@ def test_default_bank_flies_a_noisy_turn_on_its_turn_rates_and_straight_flight_o
     cfg = TrackerConfig()
     models = cfg.motion_models()
     quiet = 0
-    right_turns = models.pinned & (models.omega < 0.0)
+    # Turn models: the grid's right turns and the estimated turn.
+    right_turns = (models.pinned & (models.omega < 0.0)) | ~models.pinned
     rng = np.random.default_rng(3)
     n, m, dt = 200, models.n, 4.0
     heading = rng.uniform(0, 2 * np.pi, n)
@@ -206,9 +207,9 @@ def test_default_bank_flies_a_noisy_turn_on_its_turn_rates_and_straight_flight_o
         truth, _ = propagate(truth, np.full(n, dt), False)
         xp, pp, cbar = imm_predict(x, p, mu, np.full(n, dt), models)
         x, p, mu = imm_update(xp, pp, cbar, truth[:, :2] + rng.normal(0, 150, (n, 2)), r)
-    # 120 s into a 2 deg/s right turn the right-turn rates hold the track, and their probability-weighted rate is
-    # the aircraft's (the grid's neighbours 1.8 and 2.2 deg/s share it).
+    # 120 s into a 2 deg/s right turn the turn models hold the track, and their probability-weighted rate is the
+    # aircraft's (the grid's neighbours 1.8 and 2.2 deg/s and the estimated turn share it).
     assert np.median(mu[:, right_turns].sum(axis=1)) > 0.7
     turning = mu[:, right_turns]
-    rate = np.degrees((turning * models.omega[right_turns]).sum(axis=1) / turning.sum(axis=1))
+    rate = np.degrees((turning * x[:, right_turns, 4]).sum(axis=1) / turning.sum(axis=1))
     assert np.median(np.abs(rate + 2.0)) < 0.2

@@ -38,25 +38,32 @@ class TrackerConfig:
     #:   3 deg/s): a grid of turn hypotheses, each of which keeps its own state through a steady turn (25 s sojourn,
     #:   mostly to its neighbours or out of the turn) and accumulates the evidence of many scans, as the particles of
     #:   a Bayes filter do (docs/tracker.md, "A denser bank of quiet turn rates"); it replaced four noisy fixed rates
-    #:   (±1.2, ±2.5 deg/s, q 0.5) and a coordinated-turn EKF whose rate was set by the mixing: on the benchmark
-    #:   square every accuracy figure improved at every N (N = 500: filtered turning position 154.7 → 152 m,
-    #:   polar GOSPA/√N 220.1 → 217 m) for 10–30 % of tracker CPU;
+    #:   (±1.2, ±2.5 deg/s, q 0.5) that handed the turn to the estimated turn below: on the benchmark square
+    #:   every accuracy figure improved at every N (N = 500: filtered turning position 154.7 → 152 m, polar
+    #:   GOSPA/√N 220.1 → 217 m) for 10–30 % of tracker CPU;
     #: - a high-noise NCV for turn exits and speed changes (q 20: at q 5 the square's turns gain 1 % more, but a
-    #:   2.5 m/s² speed change is followed 40 % worse).
+    #:   2.5 m/s² speed change is followed 40 % worse);
+    #: - a coordinated-turn EKF with its turn rate estimated and almost constant (q_ω = 0.001 (deg/s)²/s) for the
+    #:   turns the grid does not hold (tighter than 3 deg/s: light aircraft, helicopters; a 4 and a 5 deg/s turn are
+    #:   followed 166 / 197 m RMS with it, 282 / 422 m without).
     models: tuple[tuple[float, float | None, float, float], ...] = (
         (0.05, 0.0, 500.0, 0.0),
         *((0.05, sign * rate, 25.0, 0.0) for rate in (1.0, 1.4, 1.8, 2.2, 2.6, 3.0) for sign in (1.0, -1.0)),
         (20.0, 0.0, 6.0, 0.0),
+        (0.05, None, 30.0, 0.001),
     )
     #: Relative weights of where each model goes when it is left (row: from, column: to, in the order of
     #: ``models``; the diagonal is ignored). None: to the others equally. Straight flight enters a turn at any rate
-    #: (the twelve together as likely as the high-noise model); a turn goes on at the next rate up or down in the
-    #: same direction (0.3) or ends into straight flight or the high-noise model (1 each), never reverses at once;
-    #: the high-noise model goes anywhere.
+    #: (the twelve together as likely as the high-noise model; the estimated turn a quarter of that); a turn goes on
+    #: at the next rate up or down in the same direction (0.3), ends into straight flight or the high-noise model
+    #: (1 each) or hands over to the estimated turn (0.5), never reverses at once; the estimated turn ends into
+    #: straight flight or the high-noise model and rarely falls back to a fixed rate; the high-noise model goes
+    #: anywhere.
     model_switch_weights: tuple[tuple[float, ...], ...] | None = (
-        (0.0, *([1.0 / 3.0] * 12), 2.0),
-        *((1.0, *(0.3 if j != i and abs(j - i) == 2 else 0.0 for j in range(12)), 1.0) for i in range(12)),
-        (*([1.0] * 13), 0.0),
+        (0.0, *([1.0 / 3.0] * 12), 2.0, 0.5),
+        *((1.0, *(0.3 if j != i and abs(j - i) == 2 else 0.0 for j in range(12)), 1.0, 0.5) for i in range(12)),
+        (*([1.0] * 13), 0.0, 1.0),
+        (1.0, *([0.1 / 3.0] * 12), 1.0, 0.0),
     )
     #: A new track starts with the model probabilities the switching chain spends its time in (its stationary
     #: distribution: ~86 % quiet straight flight with the default bank) instead of all models equal.
