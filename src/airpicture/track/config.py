@@ -190,7 +190,7 @@ class TrackerConfig:
 #: On the benchmark square (N = 50 / 500 / 2,000) against the default bank: filtered turning position 152.8 / 154.7 /
 #: 155.3 → 150.3 / 152.3 / 152.8 m, turning velocity 27.1 / 26.9 / 27.1 → 26.4 / 26.4 / 26.5 m/s, polar GOSPA/√N
 #: 220.1 / 220.1 / 224.3 → 216.7 / 217.2 / 221.5 m, straight flight within ±0.1 m/s; a 4 / 5 deg/s turn 166 / 197 m
-#: against 178 / 225 m. Cost: the IMM step over 15 models instead of 7, 22–30 % of the tracker's CPU at N = 50–500
+#: against 178 / 225 m. Cost: the IMM step over 15 models instead of 7, 21–27 % of the tracker's CPU at N = 50–500
 #: (docs/tracker.md, "A denser bank of quiet turn rates"). Use: ``TrackerConfig(**TURN_RATE_GRID_BANK)``.
 TURN_RATE_GRID_BANK: dict[str, tuple] = {
     "models": (
