@@ -15,6 +15,7 @@ from airpicture.track.predictor import (
 )
 from airpicture.track.store import TrackStore
 from airpicture.track.updater import imm_update
+from tests.track.noisy_turn import fly_straight_then_turn
 
 
 def _models(q, omega_dps, sojourn_s, q_omega_dps2=None) -> MotionModels:
@@ -180,27 +181,9 @@ def test_gnn_leaves_unrelated_single_pairs_untouched():
 
 
 def test_default_bank_flies_a_noisy_turn_on_its_estimated_turn_rate_and_straight_flight_on_the_quiet_model():
-    # 200 aircraft, σ 150 m plots every 4 s: 100 s straight, then 120 s of a 2 deg/s right turn.
-    cfg = TrackerConfig()
-    models = cfg.motion_models()
-    quiet, estimated = 0, int(np.nonzero(np.isnan(models.omega))[0][0])
-    rng = np.random.default_rng(3)
-    n, m, dt = 200, models.n, 4.0
-    heading = rng.uniform(0, 2 * np.pi, n)
-    truth = np.stack([np.zeros(n), np.zeros(n), 200 * np.sin(heading), 200 * np.cos(heading), np.zeros(n)], 1)
-    r = np.tile(np.eye(2) * 150.0**2, (n, 1, 1))
-    x0, p0 = pad_state(
-        np.concatenate([truth[:, :2] + rng.normal(0, 150, (n, 2)), truth[:, 2:4]], 1),
-        np.tile(np.diag([150.0**2, 150.0**2, 20.0**2, 20.0**2]), (n, 1, 1)),
-        0.02,
-    )
-    x, p, mu = np.repeat(x0[:, None], m, 1), np.repeat(p0[:, None], m, 1), np.full((n, m), 1 / m)
-    for k in range(55):
-        if k == 25:
-            assert np.median(mu[:, quiet]) > 0.8
-            truth[:, 4] = np.radians(-2.0)
-        truth, _ = propagate(truth, np.full(n, dt), False)
-        xp, pp, cbar = imm_predict(x, p, mu, np.full(n, dt), models)
-        x, p, mu = imm_update(xp, pp, cbar, truth[:, :2] + rng.normal(0, 150, (n, 2)), r)
+    models = TrackerConfig().motion_models()
+    estimated = int(np.nonzero(np.isnan(models.omega))[0][0])
+    x, mu, quiet_before_turn = fly_straight_then_turn(models)
+    assert quiet_before_turn > 0.8
     assert np.median(mu[:, estimated]) > 0.5
     assert np.median(np.abs(np.degrees(x[:, estimated, 4]) + 2.0)) < 0.2

@@ -3,8 +3,8 @@
 import numpy as np
 
 from airpicture.track.config import TURN_RATE_GRID_BANK, TrackerConfig
-from airpicture.track.predictor import imm_predict, pad_state, propagate, switching_matrix
-from airpicture.track.updater import imm_update
+from airpicture.track.predictor import switching_matrix
+from tests.track.noisy_turn import fly_straight_then_turn
 
 
 def test_a_grid_turn_goes_on_at_the_next_rate_or_ends_and_never_reverses():
@@ -29,30 +29,11 @@ def test_a_grid_turn_goes_on_at_the_next_rate_or_ends_and_never_reverses():
 
 
 def test_the_grid_bank_flies_a_noisy_turn_on_its_turn_rates_and_straight_flight_on_the_quiet_model():
-    # 200 aircraft, σ 150 m plots every 4 s: 100 s straight, then 120 s of a 2 deg/s right turn.
-    cfg = TrackerConfig(**TURN_RATE_GRID_BANK)
-    models = cfg.motion_models()
-    quiet = 0
+    models = TrackerConfig(**TURN_RATE_GRID_BANK).motion_models()
     # Turn models: the grid's right turns and the estimated turn.
     right_turns = (models.pinned & (models.omega < 0.0)) | ~models.pinned
-    rng = np.random.default_rng(3)
-    n, m, dt = 200, models.n, 4.0
-    heading = rng.uniform(0, 2 * np.pi, n)
-    truth = np.stack([np.zeros(n), np.zeros(n), 200 * np.sin(heading), 200 * np.cos(heading), np.zeros(n)], 1)
-    r = np.tile(np.eye(2) * 150.0**2, (n, 1, 1))
-    x0, p0 = pad_state(
-        np.concatenate([truth[:, :2] + rng.normal(0, 150, (n, 2)), truth[:, 2:4]], 1),
-        np.tile(np.diag([150.0**2, 150.0**2, 20.0**2, 20.0**2]), (n, 1, 1)),
-        0.02,
-    )
-    x, p, mu = np.repeat(x0[:, None], m, 1), np.repeat(p0[:, None], m, 1), np.full((n, m), 1 / m)
-    for k in range(55):
-        if k == 25:
-            assert np.median(mu[:, quiet]) > 0.8
-            truth[:, 4] = np.radians(-2.0)
-        truth, _ = propagate(truth, np.full(n, dt), False)
-        xp, pp, cbar = imm_predict(x, p, mu, np.full(n, dt), models)
-        x, p, mu = imm_update(xp, pp, cbar, truth[:, :2] + rng.normal(0, 150, (n, 2)), r)
+    x, mu, quiet_before_turn = fly_straight_then_turn(models)
+    assert quiet_before_turn > 0.8
     # 120 s into a 2 deg/s right turn the turn models hold the track, and their probability-weighted rate is the
     # aircraft's (the grid's neighbours 1.8 and 2.2 deg/s and the estimated turn share it).
     assert np.median(mu[:, right_turns].sum(axis=1)) > 0.7
