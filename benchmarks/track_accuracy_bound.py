@@ -1,4 +1,4 @@
-"""How close the tracker is to the best possible filter on the benchmark square (Cartesian plots).
+"""How close the tracker is to the best possible filter on the benchmark square (Cartesian or polar plots).
 
 Issue 3 sets accuracy targets for the tracker on the benchmark square (filtered position RMS ≤ 120 / 150 m and
 velocity RMS ≤ 10 / 25 m/s, straight / turning). This script asks what *any* filter could reach on the same plots:
@@ -7,7 +7,9 @@ legs (straight, or a coordinated turn at a constant rate) drawn from a prior; gi
 so each particle holds an exact Kalman filter of ``[x, y, vx, vy]`` (a little white-acceleration noise ``q`` lets a
 particle absorb a turn rate that is close but not equal to the truth). With enough particles its posterior mean is
 the minimum-mean-square-error estimate under that prior: no causal filter with that knowledge does better. It is
-given perfect association (each aircraft's own plots, no clutter), which only helps it.
+given perfect association (each aircraft's own plots, no clutter), which only helps it. With ``--polar`` the plots
+are the polar ones (σ 100 m in range, 0.05 deg in azimuth), converted to the plane as the tracker converts them and
+filtered with their exact covariance.
 
 Three priors, from most to least knowledge of the scenario:
 
@@ -24,6 +26,7 @@ interpolated to the time, after the first 32 s, turning when the truth turns fas
 
     .venv/bin/python benchmarks/track_accuracy_bound.py                      # 60 aircraft of N = 500, ~8 CPU-min
     .venv/bin/python benchmarks/track_accuracy_bound.py --aircraft 20 --particles 4000 --priors exact
+    .venv/bin/python benchmarks/track_accuracy_bound.py --polar --aircraft 200 --particles 16000 --priors rates
 """
 
 from __future__ import annotations
@@ -40,10 +43,12 @@ import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 from numba import njit  # noqa: E402
 
-from airpicture.core.units import KT_TO_MPS  # noqa: E402
+from airpicture.core.geodesy import ground_range_from_slant  # noqa: E402
+from airpicture.core.units import FT_TO_M, KT_TO_MPS  # noqa: E402
 from airpicture.evaluate.metrics import leg_phase  # noqa: E402
 from airpicture.sim.square import square_scenario  # noqa: E402
-from airpicture.track import Tracker  # noqa: E402
+from airpicture.track import Tracker, TrackerConfig  # noqa: E402
+from airpicture.track.measurement import MeasurementConverter  # noqa: E402
 
 SCAN_S = 4.0
 WARMUP_S = 32.0
@@ -118,9 +123,9 @@ def _new_leg(k, i, rate, start, end, rate_lo, rate_hi, memoryless):
 
 
 @njit(cache=True)
-def particle_filter(t, z, sigma, n_p, seed, q, rate_lo, rate_hi, memoryless):
+def particle_filter(t, z, cov, n_p, seed, q, rate_lo, rate_hi, memoryless):
     """Posterior mean ``[x, y, vx, vy]`` at each plot of one aircraft (plane metres, seconds from the square's
-    start; every aircraft starts a leg at 0, as in the generator)."""
+    start; every aircraft starts a leg at 0, as in the generator); plot k at ``z[k]`` with covariance ``cov[k]``."""
     np.random.seed(seed)
     f, tmp = np.eye(4), np.zeros((4, 4))
     out = np.empty((t.size, 4))
@@ -129,7 +134,7 @@ def particle_filter(t, z, sigma, n_p, seed, q, rate_lo, rate_hi, memoryless):
     for i in range(n_p):
         _new_leg(0.0, i, rate, start, end, rate_lo, rate_hi, memoryless)
         ms[i, 0], ms[i, 1] = z[0, 0], z[0, 1]
-        ps[i, 0, 0] = ps[i, 1, 1] = sigma**2
+        ps[i, 0, 0], ps[i, 0, 1], ps[i, 1, 0], ps[i, 1, 1] = cov[0, 0, 0], cov[0, 0, 1], cov[0, 1, 0], cov[0, 1, 1]
         ps[i, 2, 2] = ps[i, 3, 3] = 190.0**2  # speeds of 120-260 m/s in any direction
     t_prev = t[0]
     for k in range(t.size):
@@ -145,7 +150,7 @@ def particle_filter(t, z, sigma, n_p, seed, q, rate_lo, rate_hi, memoryless):
                         _new_leg(b, i, rate, start, end, rate_lo, rate_hi, memoryless)
                     b += 1.0
                 _predict(m, p, rate[i], tk - tc, q, f, tmp)
-                s00, s11, s01 = p[0, 0] + sigma**2, p[1, 1] + sigma**2, p[0, 1]
+                s00, s11, s01 = p[0, 0] + cov[k, 0, 0], p[1, 1] + cov[k, 1, 1], p[0, 1] + cov[k, 0, 1]
                 det = s00 * s11 - s01 * s01
                 i00, i11, i01 = s11 / det, s00 / det, -s01 / det
                 v0, v1 = z[k, 0] - m[0], z[k, 1] - m[1]
@@ -309,10 +314,47 @@ def tracker_errors(scenario, truth: Truth, aircraft: np.ndarray) -> tuple[np.nda
     return np.concatenate(out), cpu
 
 
+def plots_in_plane(scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Every plot's position (n, 2) and covariance (n, 2, 2) in the system plane, in the scenario's row order.
+
+    Cartesian plots: σ 150 m per axis. Polar plots: converted as the tracker converts them (with the plot's Mode C
+    altitude), the covariance the conversion's cross-range variance and the range variance mapped to the ground,
+    (σ_ρ·ρ/g)², without the tracker's allowance for an uncertain altitude (the reference only gains from it).
+    """
+    m = scenario.measurements
+    if not scenario.polar:
+        x, y = scenario.plane.to_xy(m.column("lat_deg").to_numpy(), m.column("lon_deg").to_numpy())
+        r = np.zeros((m.num_rows, 2, 2))
+        r[:, 0, 0] = r[:, 1, 1] = SIGMA_M**2
+        return np.stack([x, y], 1), r
+    config = TrackerConfig()
+    batch = MeasurementConverter(scenario.sensors, scenario.plane, config).convert(m.drop(["truth_id"]))
+    if len(batch) != m.num_rows:
+        raise RuntimeError(f"{m.num_rows - len(batch)} plots rejected by the conversion")
+    # Every square plot has Mode C, so the conversion already used the plot's own altitude.
+    alt = m.column("alt_baro_ft").to_numpy() * FT_TO_M
+    slant, site = m.column("range_m").to_numpy(), scenario.sensors[0]
+    if np.isfinite(batch.slant_m).any():
+        raise RuntimeError("polar plots without Mode C altitude")
+    rx, ry = scenario.plane.to_xy(site.lat_deg, site.lon_deg)
+    d = batch.xy_m - np.array([float(rx), float(ry)])
+    norm = np.hypot(d[:, 0], d[:, 1])
+    ux, uy = d[:, 0] / norm, d[:, 1] / norm
+    r = batch.r_m2
+    var_c = r[:, 0, 0] * uy * uy - 2 * r[:, 0, 1] * ux * uy + r[:, 1, 1] * ux * ux
+    ground = ground_range_from_slant(slant, alt, site.alt_m)
+    var_g = (site.sigma_range_m * slant / np.maximum(ground, 1.0)) ** 2
+    out = np.empty_like(r)
+    out[:, 0, 0] = var_g * ux * ux + var_c * uy * uy
+    out[:, 1, 1] = var_g * uy * uy + var_c * ux * ux
+    out[:, 0, 1] = out[:, 1, 0] = (var_g - var_c) * ux * uy
+    return batch.xy_m.copy(), out
+
+
 def filter_errors(scenario, truth: Truth, aircraft: np.ndarray, prior: str, particles: int, q: float):
     m = scenario.measurements
     plot_truth, plot_t = m.column("truth_id").to_numpy(), m.column("time_s").to_numpy() - START_S
-    x, y = scenario.plane.to_xy(m.column("lat_deg").to_numpy(), m.column("lon_deg").to_numpy())
+    xy, r = plots_in_plane(scenario)
     rate_lo, rate_hi, memoryless = PRIORS[prior]
     out = []
     c0 = time.process_time()
@@ -321,8 +363,7 @@ def filter_errors(scenario, truth: Truth, aircraft: np.ndarray, prior: str, part
         if sel.sum() < 3:
             continue
         t = plot_t[sel]
-        est = particle_filter(t, np.stack([x[sel], y[sel]], 1), SIGMA_M, particles, 1000 + int(a), q,
-                              rate_lo, rate_hi, memoryless)  # fmt: skip
+        est = particle_filter(t, xy[sel], r[sel], particles, 1000 + int(a), q, rate_lo, rate_hi, memoryless)
         out.append(truth.errors(int(a), t, est))
         print(f"\r  {prior} prior, {particles} particles: aircraft {n + 1}/{aircraft.size}", end="", file=sys.stderr)
     print(file=sys.stderr)
@@ -337,10 +378,11 @@ def main() -> int:
     ap.add_argument("--priors", nargs="+", default=["exact", "rates", "generic"], choices=list(PRIORS))
     ap.add_argument("--q", type=float, default=0.1, help="particles' white-acceleration density, m²/s³")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--polar", action="store_true", help="polar plots (σ 100 m, 0.05 deg) instead of Cartesian")
     ap.add_argument("--plot", metavar="PNG", help="also draw the error by leg phase of every filter")
     args = ap.parse_args()
 
-    scenario = square_scenario(args.n, 600.0, polar=False, seed=args.seed)
+    scenario = square_scenario(args.n, 600.0, polar=args.polar, seed=args.seed)
     truth = Truth(scenario)
     aircraft = np.arange(min(args.aircraft, args.n))
     rows, results = [], []
@@ -352,7 +394,8 @@ def main() -> int:
             e, cpu = filter_errors(scenario, truth, aircraft, prior, particles, args.q)
             rows.append((f"particle filter, {prior} prior", particles, int((e[:, 3] > 0).sum()), *_rms(e), cpu))
             results.append((f"PF {prior}, {particles}", e))
-    print(f"\nBenchmark square N = {args.n}, seed {args.seed}, Cartesian σ {SIGMA_M:.0f} m; aircraft 0–{aircraft[-1]}; "
+    plots = "polar σ 100 m / 0.05 deg" if args.polar else f"Cartesian σ {SIGMA_M:.0f} m"
+    print(f"\nBenchmark square N = {args.n}, seed {args.seed}, {plots}; aircraft 0–{aircraft[-1]}; "
           f"particles' q = {args.q} m²/s³")  # fmt: skip
     print(
         "| filter | particles | updates | pos RMS straight m | pos RMS turning m | vel RMS straight m/s "
