@@ -42,6 +42,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 import numpy as np  # noqa: E402
 import pyarrow as pa  # noqa: E402
 from numba import njit  # noqa: E402
+from pyproj import Geod  # noqa: E402
 
 from airpicture.core.geodesy import ground_range_from_slant  # noqa: E402
 from airpicture.core.units import FT_TO_M, KT_TO_MPS  # noqa: E402
@@ -306,10 +307,19 @@ def tracker_errors(scenario, truth: Truth, aircraft: np.ndarray) -> tuple[np.nda
     update = (np.abs(rows.column("last_update_s").to_numpy() - t) < 1e-9) & (status != "tentative")
     at = np.clip(np.searchsorted(plot_t, t), 0, plot_t.size - 1)
     own = np.where(update & (np.abs(plot_t[at] - t) < 1e-9), plot_truth[at], -1)
-    x, y = scenario.plane.to_xy(rows.column("lat_deg").to_numpy(), rows.column("lon_deg").to_numpy())
-    speed = rows.column("ground_speed_kt").to_numpy() * KT_TO_MPS
-    track = np.radians(rows.column("track_deg").to_numpy())
-    est = np.stack([x, y, speed * np.sin(track), speed * np.cos(track)], axis=1)
+    lat, lon = rows.column("lat_deg").to_numpy(), rows.column("lon_deg").to_numpy()
+    x, y = scenario.plane.to_xy(lat, lon)
+    # A track states its velocity over the ground (true north, metres on the ellipsoid); the truth and the particles
+    # live in the plane, whose grid north turns from true north by up to ~1 deg in the square and whose scale is not
+    # quite 1: the plane velocity is the plane chord of the 1 s geodesic centred on the track's position.
+    half = 0.5 * rows.column("ground_speed_kt").to_numpy() * KT_TO_MPS
+    track_deg = rows.column("track_deg").to_numpy()
+    geod = Geod(ellps="WGS84")
+    lon1, lat1, _ = geod.fwd(lon, lat, track_deg, half)
+    lon0, lat0, _ = geod.fwd(lon, lat, track_deg + 180.0, half)
+    x1, y1 = scenario.plane.to_xy(lat1, lon1)
+    x0, y0 = scenario.plane.to_xy(lat0, lon0)
+    est = np.stack([x, y, x1 - x0, y1 - y0], axis=1)
     out = [truth.errors(a, t[own == a] - START_S, est[own == a]) for a in aircraft if (own == a).any()]
     return np.concatenate(out), cpu
 
