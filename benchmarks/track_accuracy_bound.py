@@ -261,8 +261,8 @@ def _rms_pair(e: np.ndarray) -> tuple[float, float]:
     return float(np.sqrt(np.mean(e[:, 0] ** 2))), float(np.sqrt(np.mean(e[:, 1] ** 2)))
 
 
-def phase_plot(results: list[tuple[str, np.ndarray]], path: str) -> None:
-    """Position and velocity RMS by leg phase, one bar per filter (PNG)."""
+def phase_plot(results: list[tuple[str, np.ndarray]], path: str, plots: str) -> None:
+    """Position and velocity RMS by leg phase, one bar per filter (PNG); ``plots`` names the kind of plots."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -280,7 +280,7 @@ def phase_plot(results: list[tuple[str, np.ndarray]], path: str) -> None:
     ax[1].set_ylabel("velocity RMS (m/s)")
     ax[1].set_xticks(np.arange(len(names)), names, rotation=30, ha="right")
     ax[0].legend(fontsize=8)
-    ax[0].set_title("Filtered error by leg phase: airpicture's IMM against the particle-filter reference")
+    ax[0].set_title(f"Filtered error by leg phase, {plots}: airpicture's IMM against the particle-filter reference")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -423,7 +423,7 @@ def main() -> int:
         cells = [f"{p[name][2]:.0f} / {p[name][3]:.1f}" if name in p else "" for p in per]
         print(f"| {name} ({n_upd}) | " + " | ".join(cells) + " |")
     if args.plot:
-        phase_plot(results, args.plot)
+        phase_plot(results, args.plot, f"N = {args.n}, {plots}")
         print(f"\nPlot: {args.plot}")
     print("\nReproduce: .venv/bin/python benchmarks/track_accuracy_bound.py " + " ".join(sys.argv[1:]))
     return 0
