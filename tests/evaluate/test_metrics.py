@@ -14,18 +14,21 @@ T0 = 1_767_225_600.0
 def truth(n_targets=2, seconds=41):
     t = np.repeat(T0 + np.arange(seconds, dtype=float), n_targets)
     tid = np.tile(np.arange(n_targets), seconds)
-    lat = 13.0 + 0.1 * tid
-    lon = 2.0 + (t - T0) * 200.0 / 111_000.0
+    return _eastbound(t, tid, 13.0 + 0.1 * tid, tid == 0)
+
+
+def _eastbound(t, tid, lat, cooperative):
+    """Truth rows of aircraft flying east at 200 m/s (388.8 kt) from longitude 2° at T0, at latitudes ``lat``."""
     return table_from_columns(
         TRUTH,
         {
             "time_s": t,
             "target_id": tid,
             "lat_deg": lat,
-            "lon_deg": lon,
+            "lon_deg": 2.0 + (t - T0) * 200.0 / 111_000.0,
             "ground_speed_kt": np.full(t.size, 388.8),
             "track_deg": np.full(t.size, 90.0),
-            "cooperative": tid == 0,
+            "cooperative": cooperative,
         },
     )
 
@@ -100,18 +103,7 @@ def _passing_pair(seconds=41, swap_from_s=None, blip_at_s=None):
     tid = np.tile(np.arange(2), seconds)
     lat = 13.0 + tid * (150.0 + 200.0 * np.maximum(t - T0 - 24.0, 0.0)) / 111_000.0
     lon = 2.0 + (t - T0) * 200.0 / 111_000.0
-    tr = table_from_columns(
-        TRUTH,
-        {
-            "time_s": t,
-            "target_id": tid,
-            "lat_deg": lat,
-            "lon_deg": lon,
-            "ground_speed_kt": np.full(t.size, 388.8),
-            "track_deg": np.full(t.size, 90.0),
-            "cooperative": np.ones(t.size, bool),
-        },
-    )
+    tr = _eastbound(t, tid, lat, np.ones(t.size, bool))
     keep = (t - T0) % 4 == 0
     t, tid, lat, lon = t[keep], tid[keep], lat[keep], lon[keep]
     off = np.where(tid == 0, 60.0, -60.0)
